@@ -1,0 +1,1 @@
+//! apigate: Amazon API Gateway's behaviour in front of AWS Lambda functions.
