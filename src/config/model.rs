@@ -1,0 +1,251 @@
+//! The compiled, immutable configuration snapshot: what the request path reads.
+//!
+//! `config::compile` turns the raw YAML mirror into these types once, at load; every later phase
+//! only reads them through an `Arc<Api>` (no locks, no re-parsing, no per-request lookups by name:
+//! routes, functions and authorizers refer to each other by index).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::config::media::MediaTypes;
+
+/// Everything a running apigate needs: listeners, server limits and the API snapshot.
+#[derive(Debug)]
+pub struct Config {
+    /// Client traffic listener (`listen`).
+    pub listen: SocketAddr,
+    /// Admin listener (`admin`): `/metrics`, `/healthz`, `/readyz`; `None` disables it.
+    pub admin: Option<SocketAddr>,
+    /// Connection-level limits and timeouts (`server`).
+    pub server: ServerSettings,
+    /// The API served on `listen`.
+    pub api: std::sync::Arc<Api>,
+}
+
+/// Connection-level protections (`server` key; all optional with these defaults).
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Request body limit; API Gateway's payload quota is 10 MB (10485760 bytes) -> 413.
+    pub max_body_bytes: usize,
+    /// Limit of the request line plus headers; API Gateway allows 10240 bytes of header values.
+    pub max_header_bytes: usize,
+    /// Most header fields in one request.
+    pub max_headers: usize,
+    /// Time a client has to send a complete request head once it started (slowloris guard).
+    pub header_read_timeout: Duration,
+    /// Time a client has to send the whole body.
+    pub body_read_timeout: Duration,
+    /// How long an idle keep-alive connection is kept open.
+    pub idle_timeout: Duration,
+    /// Most client connections served at once; further accepts wait.
+    pub max_connections: usize,
+    /// On SIGTERM/SIGINT, how long in-flight requests may take before connections are dropped.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            max_body_bytes: 10 * 1024 * 1024,
+            max_header_bytes: 16 * 1024,
+            max_headers: 200,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `api.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKind {
+    /// API Gateway REST API (v1).
+    Rest,
+    /// API Gateway HTTP API (v2).
+    Http,
+    /// A Lambda Function URL in front of one function.
+    FunctionUrl,
+}
+
+/// The compiled API: routes, functions, authorizers, stage settings.
+#[derive(Debug)]
+pub struct Api {
+    /// REST, HTTP or FUNCTION_URL semantics.
+    pub kind: ApiKind,
+    /// `api.id`: `$context.apiId`, `requestContext.apiId`, part of the methodArn.
+    pub id: String,
+    /// `api.accountId`.
+    pub account_id: String,
+    /// `api.region`.
+    pub region: String,
+    /// `api.stage` (`$default` allowed for HTTP APIs).
+    pub stage: String,
+    /// `api.stagePrefix`: REST paths are served under `/{stage}/...`.
+    pub stage_prefix: bool,
+    /// `api.stageVariables`, in file order.
+    pub stage_variables: Vec<(String, String)>,
+    /// `api.binaryMediaTypes`, compiled.
+    pub binary_media_types: MediaTypes,
+    /// The default `domainName` when the client sent no Host:
+    /// `{id}.execute-api.{region}.amazonaws.com`, or `{id}.lambda-url.{region}.on.aws`.
+    pub default_domain: String,
+    /// An opaque id of this deployment (`requestContext.deploymentId`), new at every load.
+    pub deployment_id: String,
+    /// Routes in file order; the router refers to them by index.
+    pub routes: Vec<Route>,
+    /// Lambda functions by index (`functions` in file order).
+    pub functions: Vec<Function>,
+    /// Authorizers by index (`authorizers` in file order).
+    pub authorizers: Vec<Authorizer>,
+    /// `api.gatewayResponses`, compiled.
+    pub gateway_responses: crate::gateway::responses::GatewayResponses,
+}
+
+impl Api {
+    /// The route at `index`.
+    pub fn route(&self, index: RouteId) -> &Route {
+        &self.routes[index.0]
+    }
+
+    /// The function at `index`.
+    pub fn function(&self, index: FunctionId) -> &Function {
+        &self.functions[index.0]
+    }
+
+    /// The authorizer at `index`.
+    pub fn authorizer(&self, index: AuthorizerId) -> &Authorizer {
+        &self.authorizers[index.0]
+    }
+}
+
+/// Index of a route in [`Api::routes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RouteId(pub usize);
+/// Index of a function in [`Api::functions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FunctionId(pub usize);
+/// Index of an authorizer in [`Api::authorizers`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AuthorizerId(pub usize);
+
+/// A route method: one method, or `ANY`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteMethod {
+    /// `ANY`: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT.
+    Any,
+    /// One method.
+    One(http::Method),
+}
+
+/// One route (REST: a resource + method; HTTP API: a route key).
+#[derive(Debug)]
+pub struct Route {
+    /// The path template as configured: `/pets/{id}`, `/{proxy+}`, `/`, or `$default`.
+    pub path: String,
+    /// The method, or `ANY`.
+    pub method: RouteMethod,
+    /// HTTP API route key: `GET /pets/{id}`, `ANY /{proxy+}` or `$default`.
+    pub route_key: String,
+    /// Opaque resource id (`requestContext.resourceId`), stable for a path.
+    pub resource_id: String,
+    /// The route's authorizer, if any.
+    pub authorizer: Option<AuthorizerId>,
+    /// `apiKeyRequired`.
+    pub api_key_required: bool,
+    /// What the route calls.
+    pub integration: Integration,
+}
+
+/// `integration`.
+#[derive(Debug)]
+pub enum Integration {
+    /// `AWS_PROXY`: Lambda proxy integration.
+    Proxy(ProxyIntegration),
+}
+
+/// A Lambda proxy integration.
+#[derive(Debug)]
+pub struct ProxyIntegration {
+    /// The function called.
+    pub function: FunctionId,
+    /// Event format (REST is always 1.0; HTTP APIs default to 2.0; Function URLs use 2.0).
+    pub payload_format: PayloadFormat,
+    /// `timeoutInMillis` (integration, else the function's, else 29 s).
+    pub timeout: Duration,
+}
+
+/// `payloadFormatVersion`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    /// "1.0"
+    V1,
+    /// "2.0"
+    V2,
+}
+
+/// A Lambda function and how it is reached.
+#[derive(Debug)]
+pub struct Function {
+    /// The key under `functions`.
+    pub name: String,
+    /// Invoke API URL or Function URL.
+    pub target: FunctionTarget,
+    /// `timeoutInMillis` default for integrations using this function.
+    pub timeout: Option<Duration>,
+}
+
+/// Where a function is reached.
+#[derive(Debug, Clone)]
+pub enum FunctionTarget {
+    /// `invokeUrl`: the Lambda Invoke API (AWS's endpoint or a Runtime Interface Emulator).
+    InvokeUrl(http::Uri),
+    /// `functionUrl`: a Lambda Function URL (builds its own event).
+    FunctionUrl(http::Uri),
+}
+
+/// A Lambda authorizer.
+#[derive(Debug)]
+pub struct Authorizer {
+    /// The key under `authorizers`.
+    pub name: String,
+    /// TOKEN or REQUEST.
+    pub kind: AuthorizerKind,
+    /// The authorizer function.
+    pub function: FunctionId,
+    /// Identity sources in configured order (TOKEN: exactly one header).
+    pub identity_sources: Vec<IdentitySource>,
+    /// `identityValidationExpression` (TOKEN only), a full-match Java regex.
+    pub validation: Option<regex::Regex>,
+    /// `authorizerResultTtlInSeconds`; zero disables caching.
+    pub ttl: Duration,
+    /// HTTP APIs: `authorizerPayloadFormatVersion`.
+    pub payload_format: PayloadFormat,
+    /// HTTP APIs: `enableSimpleResponses`.
+    pub simple_responses: bool,
+    /// The authorizer call's timeout (API Gateway: 10 s for HTTP APIs; the function's otherwise).
+    pub timeout: Duration,
+}
+
+/// `type` of an authorizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizerKind {
+    /// Identity is one header value.
+    Token,
+    /// Identity is a list of request values.
+    Request,
+}
+
+/// One identity source expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// `method.request.header.X` / `$request.header.X` (case-insensitive).
+    Header(String),
+    /// `method.request.querystring.X` / `$request.querystring.X` (case-sensitive).
+    Query(String),
+    /// `stageVariables.X` / `$stageVariables.X`.
+    StageVariable(String),
+    /// `context.X` / `$context.X`.
+    Context(String),
+}

@@ -1,0 +1,81 @@
+//! [`RequestCtx`]: everything one request carries through the phases.
+//!
+//! Built when the request arrives (ids, times, the snapshot), then filled by each phase in order:
+//! route (route, path, path parameters), authorize (principal and context), invoke (latencies), so
+//! later phases and the access log read one place.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::config::model::{Api, RouteId};
+use crate::message::Request;
+
+/// One request's state across the phases.
+#[derive(Debug)]
+pub struct RequestCtx {
+    /// The compiled API this request is served by (kept for the whole request, even across reloads).
+    pub api: Arc<Api>,
+    /// The client request.
+    pub req: Request,
+    /// `requestContext.requestId` / `x-amzn-RequestId`: a UUID v4 (REST) or a short id (HTTP APIs).
+    pub request_id: String,
+    /// `extendedRequestId` / `x-amz-apigw-id`: a 16-character id ending in `=`.
+    pub extended_request_id: String,
+    /// The `X-Amzn-Trace-Id` value (`Root=1-{8 hex}-{24 hex}`), reused from the client when sent.
+    pub trace_id: String,
+    /// Wall-clock arrival time in epoch milliseconds (`requestTimeEpoch`).
+    pub epoch_ms: u64,
+    /// Set by the route phase.
+    pub route: Option<RouteMatch>,
+    /// Set by the authorize phase when the route has an authorizer.
+    pub principal: Option<Principal>,
+    /// Time spent in the integration call (`IntegrationLatency`), set by the invoke phase.
+    pub integration_latency: Option<Duration>,
+}
+
+/// The route phase's result.
+#[derive(Debug, Clone)]
+pub struct RouteMatch {
+    /// The matched route.
+    pub route: RouteId,
+    /// The request path after the stage prefix (REST `path`; HTTP `rawPath` is the full raw path),
+    /// leading slash run collapsed to one, trailing slash and percent-encoding kept.
+    pub path: String,
+    /// Path parameters in template order, values as matched (not percent-decoded).
+    pub params: Vec<(String, String)>,
+}
+
+/// What a Lambda authorizer granted, as later phases and the access log see it.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// `principalId` (REST; HTTP API IAM responses). Empty for HTTP API simple responses.
+    pub principal_id: Option<String>,
+    /// The authorizer's `context`, JSON types preserved (REST stringifies them when building events).
+    pub context: serde_json::Map<String, serde_json::Value>,
+    /// `usageIdentifierKey`, when returned.
+    pub usage_identifier_key: Option<String>,
+    /// Time spent calling the authorizer (zero on a cache hit).
+    pub latency: Duration,
+}
+
+impl RequestCtx {
+    /// A context for a request that just arrived: fresh ids, arrival time, the given snapshot.
+    pub fn new(api: Arc<Api>, req: Request) -> Self {
+        let epoch_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let trace_id = crate::gateway::ids::trace_id(&req.headers, epoch_ms / 1000);
+        RequestCtx {
+            api,
+            req,
+            request_id: crate::gateway::ids::request_uuid(),
+            extended_request_id: crate::gateway::ids::extended_request_id(),
+            trace_id,
+            epoch_ms,
+            route: None,
+            principal: None,
+            integration_latency: None,
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The request path: the phases one request goes through, in order.
+//!
+//! # Layout
+//! - [`context`]: [`context::RequestCtx`], the per-request state every phase reads and fills.
+//! - [`error`]: [`error::GatewayError`] and the table that classifies it.
+//! - [`responses`]: gateway response types, default bodies, customisation lookup.
+//! - [`ids`]: request ids and trace ids in API Gateway's formats.
+
+pub mod context;
+pub mod error;
+pub mod ids;
+pub mod responses;
