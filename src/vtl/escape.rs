@@ -1,0 +1,1 @@
+//! The string functions of API Gateway's `$util` (escapeJavaScript, urlEncode/Decode, base64).

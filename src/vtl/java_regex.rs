@@ -1,0 +1,1 @@
+//! Java `java.util.regex.Pattern` semantics on top of the `regex` and `fancy-regex` crates.
