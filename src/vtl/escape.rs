@@ -46,7 +46,7 @@ pub fn escape_javascript(s: &str, out: &mut String) {
             '\n' => "\\n",
             '\r' => "\\r",
             '\t' => "\\t",
-            c if c < ' ' || c > '\u{7f}' => "",
+            c if !(' '..='\u{7f}').contains(&c) => "",
             _ => continue,
         };
         out.push_str(&s[plain..i]);
