@@ -62,7 +62,10 @@ enum Engine {
 
 impl Engine {
     fn compile(pattern: &str, whole: bool) -> Result<Self, RegexError> {
-        let t = translate::translate(pattern, whole)?;
+        Self::from_translation(pattern, &translate::translate(pattern, whole)?)
+    }
+
+    fn from_translation(pattern: &str, t: &translate::Translation) -> Result<Self, RegexError> {
         let reason = |e: &dyn std::fmt::Display| RegexError::syntax(pattern, e.to_string());
         if t.fancy {
             fancy_regex::Regex::new(&t.source)
@@ -159,7 +162,7 @@ impl JavaRegex {
         let program = match t.literal {
             Some(lit) if allow_literal && !lit.is_empty() => Program::Literal(lit.into()),
             _ => Program::Compiled(Box::new(Compiled {
-                find: Engine::compile(pattern, false)?,
+                find: Engine::from_translation(pattern, &t)?,
                 full: OnceLock::new(),
             })),
         };
