@@ -1,0 +1,3 @@
+pub mod escape;
+pub mod java_number;
+pub mod java_regex;
