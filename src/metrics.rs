@@ -537,3 +537,104 @@ impl Drop for GaugeGuard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn recording_updates_the_pre_resolved_series() {
+        let m = Metrics::new().unwrap();
+        let r = m.route_handles("api1", "prod", "/pets/{id}", "GET");
+        r.record(
+            200,
+            Duration::from_micros(80),
+            Some(Duration::from_micros(40)),
+        );
+        r.record(404, Duration::from_micros(60), None);
+        r.record(
+            502,
+            Duration::from_millis(3),
+            Some(Duration::from_millis(2)),
+        );
+        let text = m.encode().unwrap();
+        let labels = r#"api="api1",method="GET",resource="/pets/{id}",stage="prod""#;
+        assert!(
+            text.contains(&format!("apigate_requests_total{{{labels}}} 3")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("apigate_4xx_errors_total{{{labels}}} 1")));
+        assert!(text.contains(&format!("apigate_5xx_errors_total{{{labels}}} 1")));
+        assert!(text.contains(&format!(
+            r#"apigate_responses_total{{{labels},status="404"}} 1"#
+        )));
+        assert!(text.contains(&format!("apigate_latency_seconds_count{{{labels}}} 3")));
+        assert!(text.contains(&format!(
+            r#"apigate_latency_seconds_bucket{{{labels},le="0.0001"}} 2"#
+        )));
+        assert!(text.contains(&format!(
+            "apigate_integration_latency_seconds_count{{{labels}}} 2"
+        )));
+        assert!(text.contains(&format!(
+            r#"apigate_build_info{{version="{}"}} 1"#,
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+
+    #[test]
+    fn out_of_range_statuses_are_clamped_not_lost() {
+        let m = Metrics::new().unwrap();
+        let r = m.route_handles("a", "s", "/", "GET");
+        r.record(999, Duration::ZERO, None);
+        r.record(0, Duration::ZERO, None);
+        let text = m.encode().unwrap();
+        assert!(text.contains(r#"status="599"} 1"#), "{text}");
+        assert!(text.contains(r#"status="100"} 1"#), "{text}");
+    }
+
+    #[test]
+    fn disabled_handles_record_nothing() {
+        let m = Metrics::with_recording(false).unwrap();
+        assert!(!m.recording());
+        let r = m.route_handles("a", "s", "/", "GET");
+        r.record(200, Duration::from_millis(1), None);
+        m.authorizer_handles("a", "s", "auth").cache_hit();
+        let f = m.function_handles("fn");
+        f.error(UpstreamErrorKind::Timeout);
+        let _g = f.in_flight();
+        m.config_reloaded(true);
+        let text = m.encode().unwrap();
+        assert!(!text.contains("apigate_requests_total{"), "{text}");
+        assert!(
+            !text.contains("apigate_upstream_in_flight_requests{"),
+            "{text}"
+        );
+        assert!(text.contains("apigate_build_info{"));
+    }
+
+    #[test]
+    fn gauges_follow_their_guards_and_errors_map_from_gateway_errors() {
+        let m = Metrics::new().unwrap();
+        let f = m.function_handles("orders");
+        let g1 = f.in_flight();
+        let g2 = f.in_flight();
+        let c = f.connection_opened();
+        drop(g1);
+        let kind = UpstreamErrorKind::of(&GatewayError::IntegrationTimeout).unwrap();
+        f.error(kind);
+        assert_eq!(UpstreamErrorKind::of(&GatewayError::NoRoute), None);
+        let text = m.encode().unwrap();
+        assert!(text.contains(r#"apigate_upstream_in_flight_requests{function="orders"} 1"#));
+        assert!(text.contains(r#"apigate_upstream_open_connections{function="orders"} 1"#));
+        assert!(
+            text.contains(r#"apigate_upstream_errors_total{function="orders",kind="timeout"} 1"#)
+        );
+        assert!(
+            text.contains(r#"apigate_upstream_errors_total{function="orders",kind="connect"} 0"#)
+        );
+        drop((g2, c));
+        let text = m.encode().unwrap();
+        assert!(text.contains(r#"apigate_upstream_in_flight_requests{function="orders"} 0"#));
+    }
+}
