@@ -23,6 +23,9 @@ use crate::gateway::context::RequestCtx;
 use crate::gateway::error::Classified;
 use crate::gateway::responses::ResponseType;
 
+/// Lines that may wait for the writer before new ones are dropped (about 2-5 MB of text).
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
 /// The console presets for REST APIs (`CLF`, `JSON`, `XML`, `CSV`).
 const REST_PRESETS: [(&str, &str); 4] = [
     (
