@@ -671,4 +671,18 @@ mod tests {
         text(&mut s, "");
         assert_eq!(s, "-");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn compile_never_panics(s in "(\\$context\\.[a-zA-Z.]{0,12}|\\PC{0,6}){0,8}") {
+            let _ = AccessLogFormat::compile(&s, ApiKind::Rest);
+        }
+
+        #[test]
+        fn rendered_values_never_break_the_line(v in "\\PC*|[\\x00-\\x1f]{0,8}") {
+            let mut out = String::new();
+            text(&mut out, &v);
+            proptest::prop_assert!(!out.contains('\n') && !out.contains('\r'));
+        }
+    }
 }

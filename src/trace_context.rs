@@ -339,4 +339,29 @@ mod tests {
         t.apply_to_invoke(&mut inv);
         assert_eq!(inv.get_str("traceparent"), Some(&*t.traceparent()));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,80}") {
+            let _ = parse_traceparent(&s);
+            let _ = parse_amzn(&s);
+        }
+
+        #[test]
+        fn w3c_and_xray_forms_round_trip(
+            trace in 1u128..,
+            parent in 1u64..,
+            sampled: bool,
+        ) {
+            let tp = format!("00-{trace:032x}-{parent:016x}-{}", if sampled { "01" } else { "00" });
+            let mut h = HeaderList::new();
+            h.push("traceparent", tp.clone()).unwrap();
+            let t = TraceContext::from_headers(&h, 1);
+            // X-Ray header -> the same W3C value.
+            let mut h2 = HeaderList::new();
+            h2.push("X-Amzn-Trace-Id", t.amzn_trace_id().to_owned()).unwrap();
+            let back = TraceContext::from_headers(&h2, 1);
+            proptest::prop_assert_eq!(back.traceparent(), tp);
+        }
+    }
 }
