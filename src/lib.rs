@@ -5,8 +5,15 @@
 //! - [`config`]: the YAML config, compiled once into the immutable [`config::model::Api`] snapshot.
 //! - [`gateway`]: the request path as a list of phases, the per-request context, errors.
 //! - [`vtl`]: the Velocity Template Language engine for API Gateway mapping templates.
+//! - [`metrics`], [`telemetry`], [`access_log`], [`trace_context`]: observability.
+//! - [`server`]: listeners (admin).
 
+pub mod access_log;
 pub mod config;
 pub mod gateway;
 pub mod message;
+pub mod metrics;
+pub mod server;
+pub mod telemetry;
+pub mod trace_context;
 pub mod vtl;

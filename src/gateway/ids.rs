@@ -2,7 +2,8 @@
 //!
 //! - `requestId`: UUID v4 (REST), also sent as `x-amzn-RequestId`.
 //! - `extendedRequestId` / HTTP API `requestId`: 16 characters of base64 alphabet ending in `=`.
-//! - `X-Amzn-Trace-Id`: `Root=1-{8 hex epoch seconds}-{24 hex}`; a client's `Root=` is reused.
+//! - `X-Amzn-Trace-Id`: `Root=1-{8 hex epoch seconds}-{24 hex}`; a client's `Root=` is reused,
+//!   a W3C `traceparent` is bridged (the logic lives in [`crate::trace_context`]).
 
 use crate::message::HeaderList;
 
@@ -22,36 +23,23 @@ pub fn extended_request_id() -> String {
     s
 }
 
-/// The trace id for this request: the client's `X-Amzn-Trace-Id` when it carries a valid `Root=`,
-/// else a new one rooted at `epoch_secs`.
+/// The `X-Amzn-Trace-Id` for this request: the client's when it carries a valid `Root=`, else one
+/// bridged from a valid W3C `traceparent`, else a new one rooted at `epoch_secs`
+/// (see [`crate::trace_context::TraceContext`], which also gives the W3C form).
 pub fn trace_id(headers: &HeaderList, epoch_secs: u64) -> String {
-    if let Some(v) = headers.get_str("x-amzn-trace-id") {
-        if v.split(';').any(|part| is_valid_root(part.trim())) {
-            return v.to_string();
-        }
-    }
-    new_trace_id(epoch_secs)
+    crate::trace_context::TraceContext::from_headers(headers, epoch_secs)
+        .amzn_trace_id()
+        .to_owned()
 }
 
 /// `Root=1-{8 hex}-{24 hex}`.
 pub fn new_trace_id(epoch_secs: u64) -> String {
+    let id = crate::trace_context::new_trace_id(epoch_secs);
     format!(
         "Root=1-{:08x}-{:024x}",
-        epoch_secs as u32,
-        fastrand::u128(..) & ((1u128 << 96) - 1)
+        (id >> 96) as u32,
+        id & ((1u128 << 96) - 1)
     )
-}
-
-fn is_valid_root(part: &str) -> bool {
-    let Some(rest) = part.strip_prefix("Root=1-") else {
-        return false;
-    };
-    let b = rest.as_bytes();
-    b.len() == 33
-        && b[8] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 8 || c.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

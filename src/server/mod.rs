@@ -1,0 +1,6 @@
+//! Listeners: the admin listener (the client listener lives beside it).
+//!
+//! # Layout
+//! - [`admin`]: `/metrics`, `/healthz`, `/readyz` on the `admin` address.
+
+pub mod admin;
