@@ -3,8 +3,10 @@
 //! # Layout
 //! - [`message`]: the gateway's HTTP message types (case-preserving headers, raw target, `Bytes` body).
 //! - [`config`]: the YAML config, compiled once into the immutable [`config::model::Api`] snapshot.
+//! - [`authorizer`]: the authorize phase: Lambda authorizers and their result cache.
 //! - [`gateway`]: the request path as a list of phases, the per-request context, errors.
 
+pub mod authorizer;
 pub mod config;
 pub mod gateway;
 pub mod message;
