@@ -45,22 +45,20 @@ pub trait AuthorizerCall: Sync {
 
 /// Production: authorizers are invoked through the Lambda client like any function.
 impl AuthorizerCall for crate::lambda::Invoker {
-    fn call(
+    async fn call(
         &self,
         function: &Function,
         event: Bytes,
         timeout: Duration,
         trace_id: &str,
-    ) -> impl Future<Output = Result<AuthorizerReply, CallError>> + Send {
-        async move {
-            match self.invoke(function, event, timeout, trace_id).await {
-                Ok(invocation) => Ok(AuthorizerReply {
-                    function_error: invocation.is_error(),
-                    payload: invocation.payload,
-                }),
-                Err(crate::lambda::InvokeError::Timeout) => Err(CallError::Timeout),
-                Err(e) => Err(CallError::Unavailable(e.to_string())),
-            }
+    ) -> Result<AuthorizerReply, CallError> {
+        match self.invoke(function, event, timeout, trace_id).await {
+            Ok(invocation) => Ok(AuthorizerReply {
+                function_error: invocation.is_error(),
+                payload: invocation.payload,
+            }),
+            Err(crate::lambda::InvokeError::Timeout) => Err(CallError::Timeout),
+            Err(e) => Err(CallError::Unavailable(e.to_string())),
         }
     }
 }
