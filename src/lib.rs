@@ -4,13 +4,19 @@
 //! - [`message`]: the gateway's HTTP message types (case-preserving headers, raw target, `Bytes` body).
 //! - [`config`]: the YAML config, compiled once into the immutable [`config::model::Api`] snapshot.
 //! - [`gateway`]: the request path as a list of phases, the per-request context, errors.
+//! - [`authorizer`]: Lambda authorizers (TOKEN, REQUEST, HTTP API) and their result cache.
+//! - [`lambda`]: reaching functions (Invoke API / RIE, Function URLs).
 //! - [`vtl`]: the Velocity Template Language engine for API Gateway mapping templates.
 //! - [`metrics`], [`telemetry`], [`access_log`], [`trace_context`]: observability.
 //! - [`server`]: listeners (admin).
+//! - [`demo`]: the bundled demo Lambda functions behind `apigate demo`.
 
 pub mod access_log;
+pub mod authorizer;
 pub mod config;
+pub mod demo;
 pub mod gateway;
+pub mod lambda;
 pub mod message;
 pub mod metrics;
 pub mod server;

@@ -220,6 +220,9 @@ pub struct Authorizer {
     pub validation: Option<regex::Regex>,
     /// `authorizerResultTtlInSeconds`; zero disables caching.
     pub ttl: Duration,
+    /// `authorizerCacheMaxEntries` (apigate's own key): most cached results kept for this
+    /// authorizer; default [`DEFAULT_AUTHORIZER_CACHE_MAX_ENTRIES`].
+    pub cache_max_entries: u64,
     /// HTTP APIs: `authorizerPayloadFormatVersion`.
     pub payload_format: PayloadFormat,
     /// HTTP APIs: `enableSimpleResponses`.
@@ -227,6 +230,9 @@ pub struct Authorizer {
     /// The authorizer call's timeout (API Gateway: 10 s for HTTP APIs; the function's otherwise).
     pub timeout: Duration,
 }
+
+/// Default of `authorizerCacheMaxEntries`: bounds the memory of one authorizer's result cache.
+pub const DEFAULT_AUTHORIZER_CACHE_MAX_ENTRIES: u64 = 10_000;
 
 /// `type` of an authorizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,175 @@
+//! The authorize phase: Lambda authorizers for REST APIs (TOKEN, REQUEST) and HTTP APIs (payload
+//! 1.0 / 2.0, simple or IAM-policy responses), with API Gateway's result cache.
+//!
+//! Order, as API Gateway runs it (spec proxy-auth §8-§9): read the identity sources (missing or
+//! failing validation -> 401, authorizer not called); look the identity up in the authorizer's
+//! cache, calling the function on a miss (one call per key however many requests wait); evaluate
+//! the result against THIS request's methodArn (a cached policy is re-evaluated per request, so a
+//! narrow policy never grants another route); on success fill [`RequestCtx::principal`], which
+//! the event builders, mapping templates (`$context.authorizer.*`) and access logs read.
+//!
+//! # Layout
+//! - [`call`]: [`AuthorizerCall`], the invoke seam (the Lambda client in production, fakes in tests).
+//! - [`identity`]: identity sources -> values and cache key.
+//! - [`event`]: input events and the methodArn.
+//! - [`output`]: authorizer replies -> [`output::Grant`] or a failure.
+//! - [`policy`]: IAM policy compile and evaluation.
+//! - [`cache`]: [`cache::ResultCache`], one moka cache per authorizer.
+//! - [`query`]: query-string decoding for identity values and events.
+
+pub mod cache;
+pub mod call;
+pub mod event;
+pub mod identity;
+pub mod output;
+pub mod policy;
+pub mod query;
+
+use std::time::{Duration, Instant};
+
+use crate::config::model::{Api, Authorizer, AuthorizerId};
+use crate::gateway::context::{Principal, RequestCtx, RouteMatch};
+use crate::gateway::error::GatewayError;
+
+pub use call::{AuthorizerCall, AuthorizerReply, CallError};
+
+use cache::{ResultCache, Source};
+use identity::Identity;
+use output::{Failure, Grant};
+use policy::Evaluation;
+
+/// Per-authorizer runtime state built once from the compiled API: result caches and anchored
+/// validation expressions. Rebuilt (caches emptied) with every new config snapshot, as a
+/// redeployment flushes API Gateway's authorizer cache.
+#[derive(Debug)]
+pub struct Authorizers {
+    entries: Vec<AuthorizerState>,
+}
+
+#[derive(Debug)]
+struct AuthorizerState {
+    cache: ResultCache,
+    /// `identityValidationExpression` anchored at both ends (AWS applies it to the whole value).
+    validation: Option<regex::Regex>,
+}
+
+impl Authorizers {
+    /// State for every authorizer of `api`, indexed like [`Api::authorizers`].
+    pub fn new(api: &Api) -> Self {
+        let entries = api
+            .authorizers
+            .iter()
+            .map(|a| AuthorizerState {
+                cache: ResultCache::new(a),
+                validation: a.validation.as_ref().map(|re| {
+                    regex::Regex::new(&format!("^(?:{})$", re.as_str()))
+                        .unwrap_or_else(|_| re.clone())
+                }),
+            })
+            .collect();
+        Authorizers { entries }
+    }
+
+    /// The result cache of authorizer `id`.
+    pub fn cache(&self, id: AuthorizerId) -> Option<&ResultCache> {
+        self.entries.get(id.0).map(|e| &e.cache)
+    }
+}
+
+/// The authorize phase. Does nothing for a route without an authorizer (or before routing);
+/// otherwise sets `ctx.principal` or returns the error the client must see:
+/// [`GatewayError::Unauthorized`] (401), [`GatewayError::AccessDenied`] (403, explicit or not),
+/// [`GatewayError::AuthorizerConfiguration`] (500: function error, timeout, unusable output).
+pub async fn authorize<C: AuthorizerCall>(
+    ctx: &mut RequestCtx,
+    authorizers: &Authorizers,
+    call: &C,
+) -> Result<(), GatewayError> {
+    let principal = {
+        let ctx: &RequestCtx = ctx;
+        let Some(route) = ctx.route.as_ref() else {
+            return Ok(());
+        };
+        let api = &*ctx.api;
+        let Some(id) = api.route(route.route).authorizer else {
+            return Ok(());
+        };
+        let authorizer = api.authorizer(id);
+        let state = authorizers.entries.get(id.0).ok_or_else(|| {
+            GatewayError::ApiConfiguration(format!(
+                "authorizer {} has no runtime state (snapshot mismatch)",
+                authorizer.name
+            ))
+        })?;
+        let identity = identity::resolve(ctx, route, authorizer, state.validation.as_ref())
+            .inspect_err(|e| tracing::debug!(authorizer = %authorizer.name, error = %e, "refused before calling the authorizer"))?;
+        let arn = event::method_arn(api, &ctx.req.method, &route.path);
+        let started = Instant::now();
+        let invoke = invoke(ctx, route, authorizer, &identity, &arn, call);
+        let (grant, source) = state
+            .cache
+            .get_or_call(&identity.cache_key(), invoke)
+            .await?;
+        let latency = match source {
+            Source::Called => started.elapsed(),
+            Source::Shared => Duration::ZERO,
+        };
+        match grant.evaluate(&arn) {
+            Evaluation::Allow => principal(&grant, latency),
+            Evaluation::ExplicitDeny => {
+                tracing::debug!(authorizer = %authorizer.name, %arn, "explicit deny");
+                return Err(GatewayError::AccessDenied { explicit: true });
+            }
+            Evaluation::ImplicitDeny => {
+                tracing::debug!(authorizer = %authorizer.name, %arn, "not allowed");
+                return Err(GatewayError::AccessDenied { explicit: false });
+            }
+        }
+    };
+    ctx.principal = Some(principal);
+    Ok(())
+}
+
+/// Calls the authorizer once (a cache miss) and parses its reply.
+async fn invoke<C: AuthorizerCall>(
+    ctx: &RequestCtx,
+    route: &RouteMatch,
+    authorizer: &Authorizer,
+    identity: &Identity<'_>,
+    arn: &str,
+    call: &C,
+) -> Result<Grant, Failure> {
+    let payload = event::build(ctx, route, authorizer, identity, arn);
+    let function = ctx.api.function(authorizer.function);
+    let pending = call.call(function, payload, authorizer.timeout, &ctx.trace_id);
+    let reply = match tokio::time::timeout(authorizer.timeout, pending).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(CallError::Timeout),
+    }
+    .map_err(|e| {
+        tracing::warn!(authorizer = %authorizer.name, error = %e, "authorizer call failed");
+        Failure::from(e)
+    });
+    let grant = reply.and_then(|reply| output::parse(ctx.api.kind, authorizer, &reply));
+    match &grant {
+        Err(Failure::Configuration(detail)) => {
+            tracing::warn!(authorizer = %authorizer.name, %detail, "authorizer result unusable")
+        }
+        Err(Failure::Unauthorized) => {
+            tracing::debug!(authorizer = %authorizer.name, "authorizer answered Unauthorized")
+        }
+        Ok(_) => {}
+    }
+    grant
+}
+
+/// What later phases see of an allowed request.
+fn principal(grant: &Grant, latency: Duration) -> Principal {
+    Principal {
+        principal_id: grant.principal_id.clone(),
+        // Deliberate copy: Principal owns its context; authorizer contexts are a few small keys.
+        context: grant.context.clone(),
+        usage_identifier_key: grant.usage_identifier_key.clone(),
+        latency,
+    }
+}
