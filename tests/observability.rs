@@ -82,6 +82,7 @@ fn api(kind: ApiKind) -> Api {
             payload_format: PayloadFormat::V1,
             simple_responses: false,
             timeout: Duration::from_secs(10),
+            cache_max_entries: 10_000,
         }],
         gateway_responses: Default::default(),
     }
