@@ -35,9 +35,14 @@ fn response() -> Response {
     r.headers
         .push("x-amzn-RequestId", "c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
         .unwrap();
-    r.headers.push("x-amz-apigw-id", "BbIDaFwVoAMFkZw=").unwrap();
     r.headers
-        .push("X-Amzn-Trace-Id", "Root=1-5f84c7a9-0e5a1b8f2d3c4b5a69788796;Sampled=0")
+        .push("x-amz-apigw-id", "BbIDaFwVoAMFkZw=")
+        .unwrap();
+    r.headers
+        .push(
+            "X-Amzn-Trace-Id",
+            "Root=1-5f84c7a9-0e5a1b8f2d3c4b5a69788796;Sampled=0",
+        )
         .unwrap();
     r.headers.push("Set-Cookie", "a=1; Path=/").unwrap();
     r.headers.push("Set-Cookie", "b=2; Path=/").unwrap();

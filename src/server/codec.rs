@@ -199,8 +199,14 @@ impl HeadParser {
             let n = name.as_ptr() as usize - base + offset;
             let v = f.value.as_ptr() as usize - base + offset;
             self.fields.push((
-                Span { start: n, end: n + name.len() },
-                Span { start: v, end: v + f.value.len() },
+                Span {
+                    start: n,
+                    end: n + name.len(),
+                },
+                Span {
+                    start: v,
+                    end: v + f.value.len(),
+                },
             ));
             sem.observe(name, f.value)?;
         }
@@ -260,7 +266,9 @@ impl Semantics {
 /// RFC 9112 §6: both framings present, or a transfer coding from an HTTP/1.0 client, is faulty.
 fn framing(sem: &Semantics, protocol: Protocol) -> Result<Framing, HeadError> {
     match (sem.chunked, sem.content_length) {
-        (true, Some(_)) => Err(HeadError::BadRequest("content-length with transfer-encoding")),
+        (true, Some(_)) => Err(HeadError::BadRequest(
+            "content-length with transfer-encoding",
+        )),
         (true, None) if protocol == Protocol::Http10 => {
             Err(HeadError::BadRequest("transfer-encoding from HTTP/1.0"))
         }
@@ -287,7 +295,10 @@ fn parse_length(digits: &[u8]) -> Result<u64, HeadError> {
 
 /// The non-empty, trimmed elements of a comma-separated list.
 fn list(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value.split(|&b| b == b',').map(trim).filter(|t| !t.is_empty())
+    value
+        .split(|&b| b == b',')
+        .map(trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// Strips optional whitespace (SP, HTAB) on both sides.
@@ -334,7 +345,11 @@ fn parse_request_line(buf: &[u8], max: usize) -> Result<Option<RequestLine>, Hea
     if lf > max {
         return Err(HeadError::UriTooLong);
     }
-    let end = if lf > start && buf[lf - 1] == b'\r' { lf - 1 } else { lf };
+    let end = if lf > start && buf[lf - 1] == b'\r' {
+        lf - 1
+    } else {
+        lf
+    };
     let line = &buf[start..end];
     let bad = HeadError::BadRequest("request line");
     let sp1 = line.iter().position(|&b| b == b' ').ok_or(bad)?;
@@ -353,7 +368,10 @@ fn parse_request_line(buf: &[u8], max: usize) -> Result<Option<RequestLine>, Hea
     };
     let target_start = start + sp1 + 1;
     Ok(Some(RequestLine {
-        method: Span { start, end: start + sp1 },
+        method: Span {
+            start,
+            end: start + sp1,
+        },
         target: Span {
             start: target_start,
             end: target_start + sp2,

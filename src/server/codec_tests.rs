@@ -137,21 +137,30 @@ fn size_limits() {
         max_headers: 2,
     };
     let long_line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(100));
-    assert_eq!(parse_with(long_line.as_bytes(), small).0.unwrap_err(), HeadError::UriTooLong);
+    assert_eq!(
+        parse_with(long_line.as_bytes(), small).0.unwrap_err(),
+        HeadError::UriTooLong
+    );
     let partial_line = format!("GET /{}", "a".repeat(100));
     assert_eq!(
         parse_with(partial_line.as_bytes(), small).0.unwrap_err(),
         HeadError::UriTooLong
     );
     let big = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(100));
-    assert_eq!(parse_with(big.as_bytes(), small).0.unwrap_err(), HeadError::HeadersTooLarge);
+    assert_eq!(
+        parse_with(big.as_bytes(), small).0.unwrap_err(),
+        HeadError::HeadersTooLarge
+    );
     let partial = format!("GET / HTTP/1.1\r\nX: {}", "v".repeat(100));
     assert_eq!(
         parse_with(partial.as_bytes(), small).0.unwrap_err(),
         HeadError::HeadersTooLarge
     );
     let many = b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n\r\n";
-    assert_eq!(parse_with(many, small).0.unwrap_err(), HeadError::HeadersTooLarge);
+    assert_eq!(
+        parse_with(many, small).0.unwrap_err(),
+        HeadError::HeadersTooLarge
+    );
 }
 
 #[test]
@@ -172,7 +181,10 @@ fn more_than_the_stack_slots_use_the_heap() {
         max_headers: 99,
         ..limits
     };
-    assert_eq!(parse_with(wire.as_bytes(), fewer).0.unwrap_err(), HeadError::HeadersTooLarge);
+    assert_eq!(
+        parse_with(wire.as_bytes(), fewer).0.unwrap_err(),
+        HeadError::HeadersTooLarge
+    );
 }
 
 #[test]

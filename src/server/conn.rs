@@ -184,7 +184,11 @@ impl<H: Handler> Conn<H> {
             Framing::Chunked => None,
         };
         if head.expect_continue && self.buf.is_empty() {
-            if let Err(e) = self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await {
+            if let Err(e) = self
+                .stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+            {
                 tracing::debug!(error = %e, "writing 100 Continue failed");
                 return BodyRead::Gone;
             }

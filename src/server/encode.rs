@@ -90,9 +90,7 @@ fn is_framing(name: &[u8]) -> bool {
 /// A field that cannot split the response: no CR, LF or NUL, and a name without `:` or spaces.
 fn writable(name: &[u8], value: &[u8]) -> bool {
     !name.is_empty()
-        && !name
-            .iter()
-            .any(|&b| b <= b' ' || b == b':' || b == 0x7f)
+        && !name.iter().any(|&b| b <= b' ' || b == b':' || b == 0x7f)
         && memchr::memchr3(b'\r', b'\n', 0, value).is_none()
 }
 
@@ -166,8 +164,10 @@ mod tests {
     #[test]
     fn drops_fields_that_would_split_the_response() {
         let mut r = Response::new(200, Bytes::new());
-        r.headers
-            .push_unchecked(Bytes::from_static(b"X-Bad"), Bytes::from_static(b"a\r\nb: c"));
+        r.headers.push_unchecked(
+            Bytes::from_static(b"X-Bad"),
+            Bytes::from_static(b"a\r\nb: c"),
+        );
         let mut out = BytesMut::new();
         encode_head(&mut out, &r, opts());
         assert!(!text(&out).contains("X-Bad"));

@@ -136,8 +136,8 @@ async fn exchange<H: Handler>(
 /// Converts the gateway's response; names are lower-cased (HTTP/2 requires it) and
 /// connection-specific fields, which HTTP/2 forbids, are left out.
 fn to_http(resp: Response, head_request: bool) -> http::Response<Full<Bytes>> {
-    let status = http::StatusCode::from_u16(resp.status)
-        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut out = http::Response::new(Full::new(Bytes::new()));
     *out.status_mut() = status;
     let map = out.headers_mut();
@@ -178,8 +178,7 @@ fn is_connection_specific(name: &HeaderName) -> bool {
 /// A bodiless answer for a stream whose request could not be read.
 fn plain(status: u16) -> http::Response<Full<Bytes>> {
     let mut out = http::Response::new(Full::new(Bytes::new()));
-    *out.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
+    *out.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
     out
 }
 

@@ -119,7 +119,10 @@ pub async fn serve_with_state<H: Handler>(
     }
     drop(listener);
     state.start_draining();
-    tracing::info!(open = state.open_connections(), "draining client connections");
+    tracing::info!(
+        open = state.open_connections(),
+        "draining client connections"
+    );
     let deadline = tokio::time::sleep(grace);
     tokio::pin!(deadline);
     loop {
