@@ -190,24 +190,15 @@ impl HeadParser {
             Err(httparse::Error::TooManyHeaders) => return Err(HeadError::HeadersTooLarge),
             Err(_) => return Err(HeadError::BadRequest("header field")),
         };
-        let base = rest.as_ptr() as usize;
         self.fields.clear();
         let mut sem = Semantics::default();
         for f in fields {
             let name = f.name.as_bytes();
-            // Both are subslices of `rest`; their addresses give their ranges in the head.
-            let n = name.as_ptr() as usize - base + offset;
-            let v = f.value.as_ptr() as usize - base + offset;
-            self.fields.push((
-                Span {
-                    start: n,
-                    end: n + name.len(),
-                },
-                Span {
-                    start: v,
-                    end: v + f.value.len(),
-                },
-            ));
+            let (Some(n), Some(v)) = (span_in(rest, name, offset), span_in(rest, f.value, offset))
+            else {
+                return Err(HeadError::BadRequest("header field"));
+            };
+            self.fields.push((n, v));
             sem.observe(name, f.value)?;
         }
         Ok(Some((len, sem)))
@@ -263,6 +254,17 @@ impl Semantics {
     }
 }
 
+/// Where `part` (a subslice of `whole`, as httparse returns) lies, shifted by `offset`; `None`
+/// if it is not inside `whole`, which would be an httparse bug, never a reason to panic.
+fn span_in(whole: &[u8], part: &[u8], offset: usize) -> Option<Span> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(Span {
+        start: start + offset,
+        end: end + offset,
+    })
+}
+
 /// RFC 9112 §6: both framings present, or a transfer coding from an HTTP/1.0 client, is faulty.
 fn framing(sem: &Semantics, protocol: Protocol) -> Result<Framing, HeadError> {
     match (sem.chunked, sem.content_length) {
@@ -312,9 +314,38 @@ fn trim(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// RFC 9110 `tchar`, as a table: the method is checked byte by byte on every request.
+static TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        i += 1;
+    }
+    t
+};
+
 /// RFC 9110 `tchar`.
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
 }
 
 /// Target bytes: anything visible, obs-text included (kept raw), never controls, space or DEL.
