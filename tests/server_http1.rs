@@ -419,6 +419,27 @@ async fn idle_and_slow_heads_are_closed() {
 }
 
 #[tokio::test]
+async fn a_body_that_stops_arriving_closes_the_connection() {
+    let s = start(ServerSettings {
+        body_read_timeout: Duration::from_millis(100),
+        ..settings()
+    })
+    .await;
+    let mut c = Client::connect(s.addr).await;
+    c.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        .await;
+    assert!(c.closed().await, "a stalled body keeps the connection");
+    let mut c = Client::connect(s.addr).await;
+    c.send(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab")
+        .await;
+    assert!(
+        c.closed().await,
+        "a stalled chunked body keeps the connection"
+    );
+    assert!(s.echo.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
     let mut s = start(settings()).await;
     let (tx, mut started) = mpsc::unbounded_channel();
