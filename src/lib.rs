@@ -8,8 +8,8 @@
 //! - [`lambda`]: reaching functions (Invoke API / RIE, Function URLs).
 //! - [`vtl`]: the Velocity Template Language engine for API Gateway mapping templates.
 //! - [`metrics`], [`telemetry`], [`access_log`], [`trace_context`]: observability.
-//! - [`server`]: listeners (admin).
 //! - [`demo`]: the bundled demo Lambda functions behind `apigate demo`.
+//! - [`server`]: the client-facing HTTP/1.1 + h2c server, and the admin listener.
 
 pub mod access_log;
 pub mod authorizer;

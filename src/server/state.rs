@@ -1,0 +1,134 @@
+//! [`ServerState`]: what the rest of the process may observe about the client server (draining,
+//! open connections), and the drain signal connections listen to.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+/// A cheap, cloneable view of a running server: the admin endpoint reads `is_draining` for
+/// readiness, metrics read `open_connections`.
+#[derive(Debug, Clone)]
+pub struct ServerState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    draining: AtomicBool,
+    open: AtomicUsize,
+    accepted: AtomicUsize,
+    drain_tx: watch::Sender<bool>,
+}
+
+impl Default for ServerState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ServerState {
+    /// A state for a server that has not started draining.
+    pub fn new() -> Self {
+        let (drain_tx, _) = watch::channel(false);
+        ServerState {
+            inner: Arc::new(Inner {
+                draining: AtomicBool::new(false),
+                open: AtomicUsize::new(0),
+                accepted: AtomicUsize::new(0),
+                drain_tx,
+            }),
+        }
+    }
+
+    /// Whether shutdown has begun (no new connections; idle ones are being closed).
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Ordering::Relaxed)
+    }
+
+    /// Client connections currently open (HTTP/1 and HTTP/2).
+    pub fn open_connections(&self) -> usize {
+        self.inner.open.load(Ordering::Relaxed)
+    }
+
+    /// Client connections accepted since start.
+    pub fn accepted_connections(&self) -> usize {
+        self.inner.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Marks the server as draining and tells every connection.
+    pub(crate) fn start_draining(&self) {
+        self.inner.draining.store(true, Ordering::Relaxed);
+        self.inner.drain_tx.send_replace(true);
+    }
+
+    /// Counts a new connection until the returned guard is dropped (also when its task is
+    /// aborted at the end of the grace period).
+    pub(crate) fn connection_opened(&self) -> ConnectionGuard {
+        self.inner.open.fetch_add(1, Ordering::Relaxed);
+        self.inner.accepted.fetch_add(1, Ordering::Relaxed);
+        ConnectionGuard {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
+    /// A receiver for the drain signal.
+    pub(crate) fn drain_signal(&self) -> DrainSignal {
+        DrainSignal {
+            rx: self.inner.drain_tx.subscribe(),
+        }
+    }
+}
+
+/// Decrements the open-connection count when dropped.
+#[derive(Debug)]
+pub(crate) struct ConnectionGuard {
+    inner: Arc<Inner>,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.inner.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One connection's view of the drain signal.
+#[derive(Debug)]
+pub(crate) struct DrainSignal {
+    rx: watch::Receiver<bool>,
+}
+
+impl DrainSignal {
+    /// Resolves once draining has begun (at once if it already has).
+    pub(crate) async fn wait(&mut self) {
+        if self.rx.wait_for(|d| *d).await.is_err() {
+            // The state was dropped, so nobody can start a drain any more.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn counts_connections_and_signals_drain() {
+        let state = ServerState::new();
+        let g1 = state.connection_opened();
+        let g2 = state.connection_opened();
+        assert_eq!(state.open_connections(), 2);
+        drop(g1);
+        assert_eq!(state.open_connections(), 1);
+        assert_eq!(state.accepted_connections(), 2);
+        let mut signal = state.drain_signal();
+        assert!(!state.is_draining());
+        state.start_draining();
+        signal.wait().await;
+        assert!(state.is_draining());
+        // A signal taken after the drain started resolves at once.
+        state.drain_signal().wait().await;
+        drop(g2);
+        assert_eq!(state.open_connections(), 0);
+    }
+}
