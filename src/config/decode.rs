@@ -83,6 +83,7 @@ pub fn decode(root: Value, sink: &mut ErrorSink<'_>) -> RawConfig {
             "routes" => match value {
                 Value::Null => {}
                 Value::Sequence(items) => {
+                    raw.routes_written = items.len();
                     for (i, v) in items.into_iter().enumerate() {
                         let path = join_index("routes", i);
                         if let Some(r) = decode_item::<RawRoute>(v, &path, sink) {

@@ -111,6 +111,16 @@ impl<'a> ErrorSink<'a> {
         });
     }
 
+    /// Number of errors recorded so far (to tell whether one item added any).
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Whether no error was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// Whether any error was recorded.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()

@@ -30,6 +30,8 @@ pub struct RawConfig {
     pub authorizers: Vec<(String, RawAuthorizer)>,
     /// `routes`, with their index in the file (a route that failed to decode is skipped).
     pub routes: Vec<(usize, RawRoute)>,
+    /// How many routes the file lists, including ones that failed to decode.
+    pub routes_written: usize,
     /// Names of every function / authorizer key in the file, including ones that failed to
     /// decode, so references to them do not produce a second, misleading error.
     pub function_names: Vec<String>,
