@@ -29,8 +29,9 @@ pub const TOP_LEVEL_KEYS: [&str; 7] = [
 /// bounds pathological inputs).
 const MAX_ERRORS_PER_ITEM: usize = 64;
 
-/// Decodes the document `root` into the raw mirror, recording every shape error in `sink`.
-pub fn decode(root: Value, sink: &mut ErrorSink<'_>) -> RawConfig {
+/// Decodes the document `root` into the raw mirror, recording every shape error in `sink`;
+/// `None` when the document is not a mapping at all (nothing more to check).
+pub fn decode(root: Value, sink: &mut ErrorSink<'_>) -> Option<RawConfig> {
     let mut raw = RawConfig::default();
     let map = match root {
         Value::Null => Mapping::new(),
@@ -44,7 +45,7 @@ pub fn decode(root: Value, sink: &mut ErrorSink<'_>) -> RawConfig {
                     kind_of(&other)
                 ),
             );
-            return raw;
+            return None;
         }
     };
     for (key, value) in map {
@@ -105,7 +106,7 @@ pub fn decode(root: Value, sink: &mut ErrorSink<'_>) -> RawConfig {
             ),
         }
     }
-    raw
+    Some(raw)
 }
 
 /// The entries of a `name -> item` section (`functions`, `authorizers`); null is empty.
@@ -350,7 +351,7 @@ mod tests {
         let positions = Positions::parse(text).unwrap();
         let value: Value = serde_yaml_ng::from_str(text).unwrap();
         let mut sink = ErrorSink::new("t.yaml", &positions);
-        let raw = decode(value, &mut sink);
+        let raw = decode(value, &mut sink).unwrap_or_default();
         (raw, sink.finish().lines().collect())
     }
 

@@ -88,7 +88,9 @@ pub fn load_str(name: &str, text: &str) -> Result<Config, ConfigErrors> {
         sink.at("", format!("cannot apply a YAML merge key (<<): {e}"));
         return Err(sink.finish());
     }
-    let raw = decode::decode(value, &mut sink);
+    let Some(raw) = decode::decode(value, &mut sink) else {
+        return Err(sink.finish());
+    };
     match compile::compile(raw, &mut sink) {
         Some(config) if !sink.has_errors() => Ok(config),
         _ => Err(sink.finish()),
