@@ -733,3 +733,33 @@ fn a_file_without_routes_is_an_error() {
     one_error("", "routes: at least one route is required");
     one_error("- a\n- b\n", "the file must be a mapping");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any damage to the example (a line removed, a character replaced) yields a config or
+    /// positioned errors, never a panic.
+    #[test]
+    fn damaged_example_files_are_reported_not_panicked(
+        line in 0usize..200,
+        at in 0usize..8000,
+        ch in proptest::sample::select(vec![' ', ':', '-', '{', '[', 'x', '"', '\n', '\t']),
+    ) {
+        let text = include_str!("../config/gateway.yaml");
+        let mut lines: Vec<&str> = text.lines().collect();
+        if line < lines.len() {
+            lines.remove(line);
+        }
+        let mut damaged: Vec<char> = lines.join("\n").chars().collect();
+        if at < damaged.len() {
+            damaged[at] = ch;
+        }
+        let damaged: String = damaged.into_iter().collect();
+        if let Err(e) = load_str("g.yaml", &damaged) {
+            proptest::prop_assert!(!e.is_empty());
+            for err in &e.0 {
+                proptest::prop_assert!(err.line >= 1, "{}", err);
+            }
+        }
+    }
+}

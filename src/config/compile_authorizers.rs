@@ -125,17 +125,13 @@ fn compile_one(
             Err(why) => sink.at(&sources_path, why),
         }
     }
+    let one_header =
+        written.len() == 1 && matches!(identity_sources.first(), Some(IdentitySource::Header(_)));
     match kind {
-        Some(AuthorizerKind::Token) => {
-            if written.len() != 1
-                || !matches!(identity_sources.first(), Some(IdentitySource::Header(_)))
-            {
-                sink.at(
-                    &sources_path,
-                    "a TOKEN authorizer takes exactly one method.request.header.NAME",
-                );
-            }
-        }
+        Some(AuthorizerKind::Token) if !one_header => sink.at(
+            &sources_path,
+            "a TOKEN authorizer takes exactly one method.request.header.NAME",
+        ),
         Some(AuthorizerKind::Request) if written.is_empty() && ttl > 0 => sink.at(
             path,
             "identitySource is required when caching is enabled (authorizerResultTtlInSeconds > 0)",
@@ -240,9 +236,12 @@ pub fn payload_format(v: &Scalar) -> Option<PayloadFormat> {
     }
 }
 
+/// An identity source prefix and the variant it builds.
+type SourceForm = (&'static str, fn(String) -> IdentitySource);
+
 /// One identity source expression in the syntax of the API kind.
 pub fn identity_source(s: &str, kind: ApiKind) -> Result<IdentitySource, String> {
-    let forms: [(&str, fn(String) -> IdentitySource); 4] = if kind == ApiKind::Http {
+    let forms: [SourceForm; 4] = if kind == ApiKind::Http {
         [
             ("$request.header.", IdentitySource::Header),
             ("$request.querystring.", IdentitySource::Query),

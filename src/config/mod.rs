@@ -18,13 +18,15 @@
 //! - [`decode`]: YAML value -> raw types, item by item, locating every shape error.
 //! - [`compile`]: raw -> model (listeners, `server`, `functions`), ids and shared helpers.
 //! - [`compile_api`]: the `api` section (kind, stage, stage variables, gateway responses ...).
-//! - [`compile_authorizers`]: `authorizers`.
-//! - [`compile_routes`]: `routes` and their integrations.
+//! - [`compile_authorizers`]: the `authorizers` section.
+//! - [`compile_routes`]: the `routes` section.
+//! - [`compile_integration`]: each route's `integration`.
 //! - [`route_path`]: route path templates (`/pets/{id}`, `/{proxy+}`).
 
 pub mod compile;
 pub mod compile_api;
 pub mod compile_authorizers;
+pub mod compile_integration;
 pub mod compile_routes;
 pub mod decode;
 pub mod error;

@@ -352,4 +352,13 @@ functions:
         assert!(is_within("routes[1].x", "routes[1]"));
         assert!(!is_within("routes[10]", "routes[1]"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(s in "[a-z:{}\\[\\], \n\"'&*!|>#-]{0,80}") {
+            if let Ok(p) = Positions::parse(&s) {
+                let _ = p.locate("a.b[1].c");
+            }
+        }
+    }
 }

@@ -177,4 +177,53 @@ mod tests {
             assert!(e.contains(why), "{bad}: {e}");
         }
     }
+
+    fn segment_strategy() -> impl proptest::strategy::Strategy<Value = Segment> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[a-z0-9._~-]{1,8}".prop_map(Segment::Literal),
+            "[a-z][a-z0-9_]{0,6}".prop_map(Segment::Param),
+        ]
+    }
+
+    fn render(segments: &[Segment]) -> String {
+        if segments.is_empty() {
+            return "/".into();
+        }
+        segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => format!("/{l}"),
+                Segment::Param(n) => format!("/{{{n}}}"),
+                Segment::Greedy(n) => format!("/{{{n}+}}"),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rendered_templates_parse_back(
+            mut segs in proptest::collection::vec(segment_strategy(), 0..6),
+            greedy in proptest::option::of("[a-z]{1,5}"),
+        ) {
+            // Unique parameter names, as the parser requires.
+            let mut seen = std::collections::HashSet::new();
+            segs.retain(|s| match s {
+                Segment::Param(n) => seen.insert(n.clone()),
+                Segment::Literal(_) | Segment::Greedy(_) => true,
+            });
+            if let Some(g) = greedy {
+                if seen.insert(g.clone()) {
+                    segs.push(Segment::Greedy(g));
+                }
+            }
+            let t = PathTemplate::parse(&render(&segs)).unwrap();
+            proptest::prop_assert_eq!(t.segments, segs);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,40}") {
+            let _ = PathTemplate::parse(&s);
+        }
+    }
 }
