@@ -160,6 +160,17 @@ fn compile_one(
         },
     };
     let (payload_format, simple_responses) = http_options(a, path, http, sink);
+    let cache_max_entries = match a.authorizer_cache_max_entries {
+        None => Some(crate::config::model::DEFAULT_AUTHORIZER_CACHE_MAX_ENTRIES),
+        Some(0) => {
+            sink.at(
+                &format!("{path}.authorizerCacheMaxEntries"),
+                "must be at least 1 (use authorizerResultTtlInSeconds: 0 to disable caching)".to_string(),
+            );
+            None
+        }
+        Some(n) => Some(n),
+    };
     let timeout = if http {
         HTTP_AUTHORIZER_TIMEOUT
     } else {
@@ -177,6 +188,7 @@ fn compile_one(
         payload_format,
         simple_responses,
         timeout,
+        cache_max_entries: cache_max_entries?,
     })
 }
 

@@ -123,6 +123,8 @@ pub struct RawAuthorizer {
     pub authorizer_result_ttl_in_seconds: Option<u64>,
     pub authorizer_payload_format_version: Option<Scalar>,
     pub enable_simple_responses: Option<bool>,
+    /// apigate's addition: most cached results kept for this authorizer (LRU-like eviction).
+    pub authorizer_cache_max_entries: Option<u64>,
 }
 
 /// `routes[i]`.
