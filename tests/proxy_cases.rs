@@ -11,9 +11,9 @@ mod expect;
 
 use std::sync::Arc;
 
+use apigate::config::model::Integration;
 use apigate::gateway::error::GatewayError;
 use apigate::integration::{add_response_ids, read_response, write_event, EventFormat};
-use apigate::config::model::Integration;
 use bytes::Bytes;
 use serde_json::Value;
 
@@ -40,7 +40,9 @@ fn run(case: &Value) -> Result<(), String> {
         };
         let status = e.classify(api.kind).status;
         if want_status.is_some_and(|s| s != u64::from(status)) {
-            return Err(format!("no-route status {status}, expected {want_status:?}"));
+            return Err(format!(
+                "no-route status {status}, expected {want_status:?}"
+            ));
         }
         return Ok(());
     }
@@ -65,7 +67,9 @@ fn run(case: &Value) -> Result<(), String> {
     };
     if case.get("lambda_error").is_some() {
         // The invoke phase classifies function errors; check the table it uses.
-        let status = GatewayError::FunctionError("case".into()).classify(api.kind).status;
+        let status = GatewayError::FunctionError("case".into())
+            .classify(api.kind)
+            .status;
         return match want_status {
             Some(s) if s != u64::from(status) => Err(format!("function error status {status}")),
             _ => Ok(()),
@@ -96,7 +100,9 @@ fn run(case: &Value) -> Result<(), String> {
             let status = e.classify(api.kind).status;
             match want_status {
                 Some(s) if s == u64::from(status) => Ok(()),
-                _ => Err(format!("read_response: {e} (status {status}), expected {want}")),
+                _ => Err(format!(
+                    "read_response: {e} (status {status}), expected {want}"
+                )),
             }
         }
     }
@@ -117,5 +123,10 @@ fn proxy_conformance_cases_through_router_event_and_response() {
         }
     }
     assert!(ran >= 40, "only {ran} proxy cases found");
-    assert!(failures.is_empty(), "{} of {ran} failed:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -27,7 +27,10 @@ fn event_with(config: &Value, request: Value, principal: Option<Principal>) -> V
     let api = Arc::new(case_api::api_from_case(config));
     let req = case_api::request_from_case(&request);
     let mut ctx = case_api::ctx_for(api.clone(), req);
-    let rm = api.router.lookup(&ctx.req.method, ctx.req.raw_path()).unwrap();
+    let rm = api
+        .router
+        .lookup(&ctx.req.method, ctx.req.raw_path())
+        .unwrap();
     let Integration::Proxy(p) = &api.route(rm.route).integration;
     let format = EventFormat::for_route(api.kind, p.payload_format);
     ctx.route = Some(rm);
@@ -62,7 +65,10 @@ fn rest_query_rules() {
         e["queryStringParameters"],
         json!({"plus": "test alias@gmail.com", "email": "test+alias@gmail.com", "c": "books", "flag": "", "sp": "foo bar"})
     );
-    assert_eq!(e["multiValueQueryStringParameters"]["c"], json!(["electronics", "books"]));
+    assert_eq!(
+        e["multiValueQueryStringParameters"]["c"],
+        json!(["electronics", "books"])
+    );
     assert_eq!(e["multiValueQueryStringParameters"]["flag"], json!([""]));
 }
 
@@ -81,8 +87,14 @@ fn rest_forwarding_headers_and_host() {
     assert_eq!(h["X-Forwarded-Proto"], "http");
     assert_eq!(h["X-Forwarded-Port"], "8080");
     assert_eq!(h["Host"], "api.example.test:8443");
-    assert_eq!(e["multiValueHeaders"]["Host"], json!(["api.example.test:8443"]));
-    assert_eq!(h["X-Amzn-Trace-Id"], "Root=1-5e600000-0123456789abcdef01234567");
+    assert_eq!(
+        e["multiValueHeaders"]["Host"],
+        json!(["api.example.test:8443"])
+    );
+    assert_eq!(
+        h["X-Amzn-Trace-Id"],
+        "Root=1-5e600000-0123456789abcdef01234567"
+    );
     assert_eq!(h["Authorization"], "tok");
     assert_eq!(h["User-Agent"], "ua/1");
     assert!(h.get("x-forwarded-proto").is_none());
@@ -99,8 +111,14 @@ fn host_falls_back_to_the_configured_domain() {
         json!({"method": "GET", "path": "/test/x", "headers": [["Host", "[::1]:8080"]]}),
     ] {
         let e = event(&rest_config(), req);
-        assert_eq!(e["headers"]["Host"], "abc123.execute-api.us-east-1.amazonaws.com");
-        assert_eq!(e["requestContext"]["domainName"], "abc123.execute-api.us-east-1.amazonaws.com");
+        assert_eq!(
+            e["headers"]["Host"],
+            "abc123.execute-api.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            e["requestContext"]["domainName"],
+            "abc123.execute-api.us-east-1.amazonaws.com"
+        );
     }
 }
 
@@ -110,12 +128,21 @@ fn rest_bodies() {
         &rest_config(),
         json!({"method": "POST", "path": "/test/x", "headers": [["Content-Type", "image/png; q=1"]], "body": "abc"}),
     );
-    assert_eq!((png["body"].clone(), png["isBase64Encoded"].clone()), (json!("YWJj"), json!(true)));
+    assert_eq!(
+        (png["body"].clone(), png["isBase64Encoded"].clone()),
+        (json!("YWJj"), json!(true))
+    );
     let bad_utf8 = event(
         &rest_config(),
         json!({"method": "POST", "path": "/test/x", "headers": [["Content-Type", "text/plain"]], "body_base64": "/w=="}),
     );
-    assert_eq!((bad_utf8["body"].clone(), bad_utf8["isBase64Encoded"].clone()), (json!("/w=="), json!(true)));
+    assert_eq!(
+        (
+            bad_utf8["body"].clone(),
+            bad_utf8["isBase64Encoded"].clone()
+        ),
+        (json!("/w=="), json!(true))
+    );
     let text = event(
         &rest_config(),
         json!({"method": "POST", "path": "/test/x", "body": "{\"a\":\"é\\n\"}"}),
@@ -126,7 +153,11 @@ fn rest_bodies() {
 
 #[test]
 fn rest_authorizer_stringifies_context() {
-    let e = event_with(&rest_config(), json!({"method": "GET", "path": "/test/items/7"}), Some(principal()));
+    let e = event_with(
+        &rest_config(),
+        json!({"method": "GET", "path": "/test/items/7"}),
+        Some(principal()),
+    );
     assert_eq!(
         e["requestContext"]["authorizer"],
         json!({"user": "alice", "n": "123", "ok": "true", "obj": "{\"a\":1}",
@@ -138,9 +169,15 @@ fn rest_authorizer_stringifies_context() {
 
 #[test]
 fn http_v1_event() {
-    let e = event(&http_config("1.0"), json!({"method": "GET", "path": "/items/9", "query": "a=1&a=2"}));
+    let e = event(
+        &http_config("1.0"),
+        json!({"method": "GET", "path": "/items/9", "query": "a=1&a=2"}),
+    );
     assert_eq!(e["version"], "1.0");
-    assert_eq!(e["requestContext"]["authorizer"], json!({"claims": null, "scopes": null}));
+    assert_eq!(
+        e["requestContext"]["authorizer"],
+        json!({"claims": null, "scopes": null})
+    );
     assert_eq!(e["pathParameters"], json!({"id": "9"}));
     assert_eq!(e["multiValueQueryStringParameters"]["a"], json!(["1", "2"]));
     assert_eq!(e["requestContext"]["path"], "/items/9");
@@ -167,7 +204,12 @@ fn http_v2_event_rules() {
         e["requestContext"]["authorizer"],
         json!({"lambda": {"user": "alice", "n": 123, "ok": true, "obj": {"a": 1}}})
     );
-    for k in ["pathParameters", "stageVariables", "queryStringParameters", "multiValueHeaders"] {
+    for k in [
+        "pathParameters",
+        "stageVariables",
+        "queryStringParameters",
+        "multiValueHeaders",
+    ] {
         assert!(e.get(k).is_none(), "{k}");
     }
 }
@@ -175,7 +217,10 @@ fn http_v2_event_rules() {
 #[test]
 fn function_url_event_shape() {
     let cfg = json!({"api": "FURL", "api_id": "urlid123", "auth_type": "NONE"});
-    let e = event(&cfg, json!({"method": "GET", "path": "/any/path/", "headers": [["x-amzn-tls-version", "spoof"]]}));
+    let e = event(
+        &cfg,
+        json!({"method": "GET", "path": "/any/path/", "headers": [["x-amzn-tls-version", "spoof"]]}),
+    );
     assert_eq!(e["rawPath"], "/any/path/");
     assert_eq!(e["requestContext"]["http"]["path"], "/any/path/");
     assert_eq!(e["requestContext"]["accountId"], "anonymous");
@@ -191,8 +236,15 @@ fn buffer_is_reused_and_replaced() {
     let req = case_api::request_from_case(&json!({"method": "GET", "path": "/test/x"}));
     let mut ctx = case_api::ctx_for(api.clone(), req);
     let mut buf = Vec::new();
-    assert!(write_event(&ctx, EventFormat::RestV1, &mut buf).is_err(), "unrouted");
-    ctx.route = Some(api.router.lookup(&ctx.req.method, ctx.req.raw_path()).unwrap());
+    assert!(
+        write_event(&ctx, EventFormat::RestV1, &mut buf).is_err(),
+        "unrouted"
+    );
+    ctx.route = Some(
+        api.router
+            .lookup(&ctx.req.method, ctx.req.raw_path())
+            .unwrap(),
+    );
     write_event(&ctx, EventFormat::RestV1, &mut buf).unwrap();
     let first = buf.clone();
     write_event(&ctx, EventFormat::RestV1, &mut buf).unwrap();

@@ -17,7 +17,9 @@ fn ctx(api: &str, headers: Value) -> RequestCtx {
     let cfg = json!({"api": api, "routes": [{"resource": "/{proxy+}", "method": "ANY"}],
                      "binary_media_types": ["image/png"]});
     let api = Arc::new(case_api::api_from_case(&cfg));
-    let req = case_api::request_from_case(&json!({"method": "GET", "path": "/test/x", "headers": headers}));
+    let req = case_api::request_from_case(
+        &json!({"method": "GET", "path": "/test/x", "headers": headers}),
+    );
     case_api::ctx_for(api, req)
 }
 
@@ -28,12 +30,19 @@ fn read(c: &RequestCtx, f: EventFormat, payload: &str) -> Result<Response, Gatew
 fn lines(r: &Response) -> Vec<(String, String)> {
     r.headers
         .iter()
-        .map(|(n, v)| (String::from_utf8_lossy(n).into(), String::from_utf8_lossy(v).into()))
+        .map(|(n, v)| {
+            (
+                String::from_utf8_lossy(n).into(),
+                String::from_utf8_lossy(v).into(),
+            )
+        })
         .collect()
 }
 
 fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-    p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    p.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 #[test]
@@ -59,7 +68,10 @@ fn rest_validity() {
         "",
     ] {
         assert!(
-            matches!(read(&c, EventFormat::RestV1, bad), Err(GatewayError::MalformedProxyResponse(_))),
+            matches!(
+                read(&c, EventFormat::RestV1, bad),
+                Err(GatewayError::MalformedProxyResponse(_))
+            ),
             "{bad}"
         );
     }
@@ -101,13 +113,27 @@ fn rest_header_merge_and_remap() {
 #[test]
 fn rest_base64_only_for_binary_accept() {
     let payload = r#"{"statusCode": 200, "body": "dGVzdC1kYXRh", "isBase64Encoded": true}"#;
-    let text = read(&ctx("REST", json!([["Accept", "text/html, image/png"]])), EventFormat::RestV1, payload).unwrap();
+    let text = read(
+        &ctx("REST", json!([["Accept", "text/html, image/png"]])),
+        EventFormat::RestV1,
+        payload,
+    )
+    .unwrap();
     assert_eq!(&text.body[..], b"dGVzdC1kYXRh");
-    let bin = read(&ctx("REST", json!([["Accept", "image/png, text/html"]])), EventFormat::RestV1, payload).unwrap();
+    let bin = read(
+        &ctx("REST", json!([["Accept", "image/png, text/html"]])),
+        EventFormat::RestV1,
+        payload,
+    )
+    .unwrap();
     assert_eq!(&bin.body[..], b"test-data");
     let broken = r#"{"statusCode": 200, "body": "***", "isBase64Encoded": true}"#;
     assert!(matches!(
-        read(&ctx("REST", json!([["Accept", "image/png"]])), EventFormat::RestV1, broken),
+        read(
+            &ctx("REST", json!([["Accept", "image/png"]])),
+            EventFormat::RestV1,
+            broken
+        ),
         Err(GatewayError::ApiConfiguration(_))
     ));
 }
@@ -116,7 +142,12 @@ fn rest_base64_only_for_binary_accept() {
 fn http_v1_requires_status_and_always_decodes() {
     let c = ctx("HTTP", json!([]));
     assert!(read(&c, EventFormat::HttpV1, r#"{"body": "x"}"#).is_err());
-    let r = read(&c, EventFormat::HttpV1, r#"{"statusCode": 200, "body": "YQ==", "isBase64Encoded": true}"#).unwrap();
+    let r = read(
+        &c,
+        EventFormat::HttpV1,
+        r#"{"statusCode": 200, "body": "YQ==", "isBase64Encoded": true}"#,
+    )
+    .unwrap();
     assert_eq!(&r.body[..], b"a");
 }
 
@@ -135,7 +166,11 @@ fn v2_inference() {
     for (payload, body) in cases {
         for f in [EventFormat::HttpV2, EventFormat::FunctionUrl] {
             let r = read(&c, f, payload).unwrap();
-            assert_eq!((r.status, String::from_utf8_lossy(&r.body).into_owned()), (200, body.to_string()), "{payload}");
+            assert_eq!(
+                (r.status, String::from_utf8_lossy(&r.body).into_owned()),
+                (200, body.to_string()),
+                "{payload}"
+            );
             assert_eq!(lines(&r), pairs(&[("Content-Type", "application/json")]));
         }
     }
@@ -165,9 +200,19 @@ fn v2_structured() {
         ])
     );
     assert_eq!(String::from_utf8_lossy(&r.body), "teapot é");
-    let b = read(&c, EventFormat::FunctionUrl, r#"{"statusCode": 200, "body": "dGVzdC1kYXRh", "isBase64Encoded": true}"#).unwrap();
+    let b = read(
+        &c,
+        EventFormat::FunctionUrl,
+        r#"{"statusCode": 200, "body": "dGVzdC1kYXRh", "isBase64Encoded": true}"#,
+    )
+    .unwrap();
     assert_eq!(&b.body[..], b"test-data");
-    assert!(read(&c, EventFormat::HttpV2, r#"{"statusCode": 200, "body": "%%", "isBase64Encoded": true}"#).is_err());
+    assert!(read(
+        &c,
+        EventFormat::HttpV2,
+        r#"{"statusCode": 200, "body": "%%", "isBase64Encoded": true}"#
+    )
+    .is_err());
     assert!(read(&c, EventFormat::HttpV2, r#"{"statusCode": 1000}"#).is_err());
 }
 
@@ -178,22 +223,32 @@ fn response_ids_per_kind() {
     r.headers.push("x-amzn-requestid", "spoofed").unwrap();
     add_response_ids(&rest, &mut r, true);
     let names: Vec<String> = lines(&r).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["x-amzn-RequestId", "x-amz-apigw-id", "X-Amzn-Trace-Id"]);
-    assert_eq!(r.headers.get_str("x-amzn-requestid"), Some(rest.request_id.as_str()));
+    assert_eq!(
+        names,
+        ["x-amzn-RequestId", "x-amz-apigw-id", "X-Amzn-Trace-Id"]
+    );
+    assert_eq!(
+        r.headers.get_str("x-amzn-requestid"),
+        Some(rest.request_id.as_str())
+    );
     let mut failed = Response::new(502, "");
     add_response_ids(&rest, &mut failed, false);
     assert!(!failed.headers.contains("x-amzn-trace-id"));
     let http = ctx("HTTP", json!([]));
     let mut h = Response::new(200, "");
     add_response_ids(&http, &mut h, true);
-    assert_eq!(h.headers.get_str("apigw-requestid"), Some(http.request_id.as_str()));
+    assert_eq!(
+        h.headers.get_str("apigw-requestid"),
+        Some(http.request_id.as_str())
+    );
     assert_eq!(h.headers.len(), 1);
 }
 
 #[test]
 fn body_shares_the_payload_buffer() {
     let c = ctx("REST", json!([]));
-    let payload = Bytes::from(r#"{"statusCode":200,"body":"0123456789abcdef"}"#.as_bytes().to_vec());
+    let payload =
+        Bytes::from(r#"{"statusCode":200,"body":"0123456789abcdef"}"#.as_bytes().to_vec());
     let start = payload.as_ptr() as usize;
     let end = start + payload.len();
     let r = read_response(&c, EventFormat::RestV1, payload).unwrap();

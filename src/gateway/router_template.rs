@@ -98,9 +98,7 @@ pub fn strip_stage<'a>(path: &'a str, stage: &str) -> Result<&'a str, GatewayErr
         return Err(GatewayError::NoRoute);
     }
     let trimmed = path.trim_start_matches('/');
-    let rest = trimmed
-        .strip_prefix(stage)
-        .ok_or(GatewayError::NoRoute)?;
+    let rest = trimmed.strip_prefix(stage).ok_or(GatewayError::NoRoute)?;
     if rest.is_empty() || rest.starts_with('/') {
         Ok(rest)
     } else {
@@ -125,14 +123,7 @@ mod tests {
             ]
         );
         for bad in [
-            "pets",
-            "/pets/",
-            "//x",
-            "/{}",
-            "/{+}",
-            "/{a+}/b",
-            "/a{b}",
-            "/{a}}",
+            "pets", "/pets/", "//x", "/{}", "/{+}", "/{a+}/b", "/a{b}", "/{a}}",
         ] {
             assert!(parse_template(bad).is_err(), "{bad}");
         }

@@ -25,11 +25,16 @@ fn router(kind: ApiKind, routes: &[(&str, &str)], stage_prefix: bool) -> Router 
     .unwrap()
 }
 
-/// `(route index, path, params)` of a lookup, or `None` for `NoRoute`.
-fn hit(r: &Router, method: &str, path: &str) -> Option<(usize, String, Vec<(String, String)>)> {
-    r.lookup(&Method::from_bytes(method.as_bytes()).unwrap(), path.as_bytes())
-        .ok()
-        .map(|m| (m.route.0, m.path, m.params))
+/// `(route index, path, params)` of a lookup.
+type Hit = (usize, String, Vec<(String, String)>);
+
+fn hit(r: &Router, method: &str, path: &str) -> Option<Hit> {
+    r.lookup(
+        &Method::from_bytes(method.as_bytes()).unwrap(),
+        path.as_bytes(),
+    )
+    .ok()
+    .map(|m| (m.route.0, m.path, m.params))
 }
 
 fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -129,7 +134,10 @@ fn stage_prefix_rules() {
     assert!(hit(&r, "GET", "/TEST/x").is_none());
     assert!(hit(&r, "GET", "/testing/x").is_none());
     let r = router(ApiKind::Rest, &[("ANY", "/{proxy+}")], false);
-    assert_eq!(hit(&r, "GET", "/test/x").unwrap().2, p(&[("proxy", "test/x")]));
+    assert_eq!(
+        hit(&r, "GET", "/test/x").unwrap().2,
+        p(&[("proxy", "test/x")])
+    );
     assert!(hit(&r, "GET", "*").is_none());
 }
 
@@ -251,12 +259,7 @@ fn function_url_takes_everything() {
 fn build_errors() {
     let any = RouteMethod::Any;
     let get = m("GET");
-    let dup = Router::from_templates(
-        ApiKind::Rest,
-        [("/a", &get), ("/a", &get)],
-        "s",
-        false,
-    );
+    let dup = Router::from_templates(ApiKind::Rest, [("/a", &get), ("/a", &get)], "s", false);
     assert!(matches!(dup, Err(RouterError::Duplicate { .. })));
     let default_rest = Router::from_templates(ApiKind::Rest, [("$default", &any)], "s", false);
     assert!(matches!(default_rest, Err(RouterError::NotAllowed { .. })));

@@ -170,7 +170,9 @@ pub fn collect<'a>(ctx: &'a RequestCtx, syn: &'a Synthesized<'a>, family: Family
 /// Whether field `i` is the first with its (case-insensitive) name.
 pub fn is_first_of_name(fields: &Fields<'_>, i: usize) -> bool {
     let name = fields[i].0;
-    !fields[..i].iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    !fields[..i]
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(name))
 }
 
 /// Every value named like field `i`, from `i` on (earlier ones have other names when `i` is first).

@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(s("a\"b\\c\n\r\t\u{1}\u{1f}é/"), r#""a\"b\\c\n\r\t\u0001\u001fé/""#);
+        assert_eq!(
+            s("a\"b\\c\n\r\t\u{1}\u{1f}é/"),
+            r#""a\"b\\c\n\r\t\u0001\u001fé/""#
+        );
         let mut o = Vec::new();
         bytes(&mut o, b"caf\xe9");
         assert_eq!(String::from_utf8(o).unwrap(), "\"café\"");

@@ -93,7 +93,14 @@ pub fn write(ctx: &RequestCtx, function_url: bool, out: &mut Vec<u8>) -> Result<
     }
 
     out.extend_from_slice(b",\"requestContext\":{\"accountId\":");
-    json_out::string(out, if function_url { "anonymous" } else { &api.account_id });
+    json_out::string(
+        out,
+        if function_url {
+            "anonymous"
+        } else {
+            &api.account_id
+        },
+    );
     out.extend_from_slice(b",\"apiId\":");
     json_out::string(out, &api.id);
     if let (Some(p), false) = (&ctx.principal, function_url) {
@@ -115,7 +122,10 @@ pub fn write(ctx: &RequestCtx, function_url: bool, out: &mut Vec<u8>) -> Result<
     out.extend_from_slice(b",\"sourceIp\":");
     json_out::string(out, &syn.source_ip);
     out.extend_from_slice(b",\"userAgent\":");
-    json_out::bytes(out, ctx.req.headers.get("user-agent").map_or(&b""[..], |v| v));
+    json_out::bytes(
+        out,
+        ctx.req.headers.get("user-agent").map_or(&b""[..], |v| v),
+    );
     out.extend_from_slice(b"},\"requestId\":");
     json_out::string(out, &ctx.request_id);
     out.extend_from_slice(b",\"routeKey\":");

@@ -76,7 +76,10 @@ pub fn is_first_of_key(pairs: &Pairs<'_>, i: usize) -> bool {
 
 /// The values of `key`, in order.
 pub fn values_of<'p, 'a>(pairs: &'p Pairs<'a>, key: &'p str) -> impl Iterator<Item = &'p str> + 'p {
-    pairs.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_ref())
+    pairs
+        .iter()
+        .filter(move |(k, _)| k == key)
+        .map(|(_, v)| v.as_ref())
 }
 
 #[cfg(test)]
@@ -101,20 +104,26 @@ mod tests {
                 ("email".into(), "test+alias@gmail.com".into())
             ]
         );
-        assert_eq!(pairs("a&&b=&=c"), vec![
-            ("a".into(), "".into()),
-            ("b".into(), "".into()),
-            ("".into(), "c".into())
-        ]);
-        assert_eq!(pairs("x=foo bar&y=a=b"), vec![
-            ("x".into(), "foo bar".into()),
-            ("y".into(), "a=b".into())
-        ]);
-        assert_eq!(pairs("bad=%zz%4&u=%C3%A9&bin=%ff"), vec![
-            ("bad".into(), "%zz%4".into()),
-            ("u".into(), "é".into()),
-            ("bin".into(), "\u{fffd}".into())
-        ]);
+        assert_eq!(
+            pairs("a&&b=&=c"),
+            vec![
+                ("a".into(), "".into()),
+                ("b".into(), "".into()),
+                ("".into(), "c".into())
+            ]
+        );
+        assert_eq!(
+            pairs("x=foo bar&y=a=b"),
+            vec![("x".into(), "foo bar".into()), ("y".into(), "a=b".into())]
+        );
+        assert_eq!(
+            pairs("bad=%zz%4&u=%C3%A9&bin=%ff"),
+            vec![
+                ("bad".into(), "%zz%4".into()),
+                ("u".into(), "é".into()),
+                ("bin".into(), "\u{fffd}".into())
+            ]
+        );
         assert!(pairs("").is_empty());
     }
 

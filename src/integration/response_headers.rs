@@ -31,10 +31,7 @@ pub fn push_function_header(
     if name.eq_ignore_ascii_case("transfer-encoding") {
         return Ok(());
     }
-    let name: Cow<'_, str> = match REMAPPED
-        .iter()
-        .find(|(n, _)| name.eq_ignore_ascii_case(n))
-    {
+    let name: Cow<'_, str> = match REMAPPED.iter().find(|(n, _)| name.eq_ignore_ascii_case(n)) {
         Some((_, remapped)) => Cow::Borrowed(remapped),
         None => Cow::Borrowed(name),
     };

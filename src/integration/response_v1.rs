@@ -64,7 +64,12 @@ fn parse(
             "headers" => single = object_or_null(v, "headers")?,
             "multiValueHeaders" => multi = object_or_null(v, "multiValueHeaders")?,
             "body" if v.is_null() => body = None,
-            "body" => body = Some(v.into_string().ok_or_else(|| malformed("body is not a string"))?),
+            "body" => {
+                body = Some(
+                    v.into_string()
+                        .ok_or_else(|| malformed("body is not a string"))?,
+                )
+            }
             "isBase64Encoded" if v.is_null() => b64 = false,
             "isBase64Encoded" => {
                 b64 = v
@@ -129,6 +134,9 @@ fn header_value<'i>(v: Value<'_, 'i>) -> Result<Cow<'i, str>, GatewayError> {
         .ok_or_else(|| malformed("header value is not a string"))
 }
 
+/// One `multiValueHeaders` entry: the name and its values.
+type MultiHeader<'i> = (&'i str, SmallVec<[Cow<'i, str>; 2]>);
+
 fn merge_headers(
     single: Option<&Object<'_, '_>>,
     multi: Option<&Object<'_, '_>>,
@@ -139,7 +147,7 @@ fn merge_headers(
             singles.push((k, header_value(v)?));
         }
     }
-    let mut multis: SmallVec<[(&str, SmallVec<[Cow<'_, str>; 2]>); 8]> = SmallVec::new();
+    let mut multis: SmallVec<[MultiHeader<'_>; 8]> = SmallVec::new();
     if let Some(o) = multi {
         for (k, v) in o.iter() {
             let arr = v

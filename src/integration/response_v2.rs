@@ -34,7 +34,10 @@ pub fn read(payload: Bytes) -> Result<Response, GatewayError> {
         let root = tape.as_value();
         if let Some(s) = root.into_string() {
             Shape::Text(BodyOut::of_str(s, base, len))
-        } else if root.as_object().is_some_and(|o| o.get("statusCode").is_some()) {
+        } else if root
+            .as_object()
+            .is_some_and(|o| o.get("statusCode").is_some())
+        {
             let (status, headers, body) = structured(root, base, len)?;
             Shape::Structured(status, headers, body)
         } else {
@@ -119,7 +122,12 @@ fn structured(
                 )
             }
             "body" if v.is_null() => body = None,
-            "body" => body = Some(v.into_string().ok_or_else(|| malformed("body is not a string"))?),
+            "body" => {
+                body = Some(
+                    v.into_string()
+                        .ok_or_else(|| malformed("body is not a string"))?,
+                )
+            }
             "isBase64Encoded" => b64 = v.as_bool().unwrap_or(false),
             _ => {}
         }

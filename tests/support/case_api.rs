@@ -107,7 +107,11 @@ pub fn api_from_case(config: &Value) -> Api {
     let binary: Vec<String> = config
         .get("binary_media_types")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     let stage_variables = config
         .get("stage_variables")
@@ -157,7 +161,12 @@ pub fn request_from_case(req: &Value) -> Request {
     let mut r = Request::for_test(method, &target);
     r.remote = "203.0.113.7:50000".parse().unwrap();
     let mut headers = HeaderList::new();
-    for pair in req.get("headers").and_then(Value::as_array).into_iter().flatten() {
+    for pair in req
+        .get("headers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let name = pair[0].as_str().unwrap().to_string();
         let value = pair[1].as_str().unwrap().to_string();
         headers.push(name, value).unwrap();
@@ -168,11 +177,9 @@ pub fn request_from_case(req: &Value) -> Request {
         req.get("body_base64").and_then(Value::as_str),
     ) {
         (Some(t), _) => Bytes::from(t.to_string()),
-        (None, Some(b)) => Bytes::from(
-            base64::engine::general_purpose::STANDARD
-                .decode(b)
-                .unwrap(),
-        ),
+        (None, Some(b)) => {
+            Bytes::from(base64::engine::general_purpose::STANDARD.decode(b).unwrap())
+        }
         _ => Bytes::new(),
     };
     r

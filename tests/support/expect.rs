@@ -209,8 +209,12 @@ pub fn response_match(
         text_match(b, &got).map_err(|e| format!("body: {e}"))?;
     }
     if let Some(j) = expected.get("body_json") {
-        let got: Value = serde_json::from_slice(body)
-            .map_err(|e| format!("body_json: body is not JSON ({e}): {:?}", String::from_utf8_lossy(body)))?;
+        let got: Value = serde_json::from_slice(body).map_err(|e| {
+            format!(
+                "body_json: body is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(body)
+            )
+        })?;
         subset_match(j, &got)?;
         subset_match(&got, j).map_err(|e| format!("body_json (extra content): {e}"))?;
     }
@@ -265,7 +269,10 @@ mod tests {
         let h = vec![
             ("set-cookie".to_string(), "a=1".to_string()),
             ("Set-Cookie".to_string(), "b=2".to_string()),
-            ("X-Id".to_string(), "9f1c2b1e-4c2d-4a3b-8c1d-0123456789ab".to_string()),
+            (
+                "X-Id".to_string(),
+                "9f1c2b1e-4c2d-4a3b-8c1d-0123456789ab".to_string(),
+            ),
         ];
         let e = json!({"status": 200, "headers": {"set-cookie": ["a=1", "b=2"], "SET-COOKIE": "a=1, b=2", "x-id": "<<UUID>>"},
                        "headers_absent": ["x-other"], "body_json": {"k": [1]}});
