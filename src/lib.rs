@@ -10,6 +10,8 @@
 //! - [`metrics`], [`telemetry`], [`access_log`], [`trace_context`]: observability.
 //! - [`demo`]: the bundled demo Lambda functions behind `apigate demo`.
 //! - [`server`]: the client-facing HTTP/1.1 + h2c server, and the admin listener.
+//! - [`integration`]: what is sent to and read from the integration (Lambda proxy events and
+//!   proxy responses).
 
 pub mod access_log;
 pub mod authorizer;
@@ -17,6 +19,7 @@ pub mod config;
 pub mod demo;
 pub mod gateway;
 pub mod lambda;
+pub mod integration;
 pub mod message;
 pub mod metrics;
 pub mod server;

@@ -87,8 +87,18 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         ApiKind::FunctionUrl => format!("{id}.lambda-url.{region}.on.aws"),
         ApiKind::Rest | ApiKind::Http => format!("{id}.execute-api.{region}.amazonaws.com"),
     });
+    // Path syntax and duplicates were checked route by route above; the router re-checks the
+    // whole table (overlaps only visible together) and reports against `routes`.
+    let router = match crate::gateway::router::Router::build(kind, &routes, &stage, stage_prefix) {
+        Ok(r) => r,
+        Err(e) => {
+            sink.at("routes", format!("routes cannot be served together: {e}"));
+            return None;
+        }
+    };
     let api = Api {
         kind,
+        router,
         id,
         account_id,
         region,

@@ -95,6 +95,8 @@ pub struct Api {
     pub deployment_id: String,
     /// Routes in file order; the router refers to them by index.
     pub routes: Vec<Route>,
+    /// The routing table over `routes`, built once after them (`Router::empty()` until then).
+    pub router: crate::gateway::router::Router,
     /// Lambda functions by index (`functions` in file order).
     pub functions: Vec<Function>,
     /// Authorizers by index (`authorizers` in file order).

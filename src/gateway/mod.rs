@@ -5,8 +5,12 @@
 //! - [`error`]: [`error::GatewayError`] and the table that classifies it.
 //! - [`responses`]: gateway response types, default bodies, customisation lookup.
 //! - [`ids`]: request ids and trace ids in API Gateway's formats.
+//! - [`router`]: [`router::Router`], the compiled routing table (segment trie) and its lookup;
+//!   `router_template` parses route path templates and the stage prefix.
 
 pub mod context;
 pub mod error;
 pub mod ids;
 pub mod responses;
+pub mod router;
+pub mod router_template;

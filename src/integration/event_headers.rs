@@ -1,0 +1,188 @@
+//! The header set a proxy event carries: the client's headers minus the ones API Gateway drops,
+//! plus the ones it adds (spec proxy-auth §2.4, §3.3, §5.3, §17.3).
+//!
+//! - Dropped for payload 1.0 (REST and HTTP API 1.0): `Connection, Content-Length, Content-MD5,
+//!   Expect, Max-Forwards, Proxy-Authenticate, Server, TE, Trailer, Transfer-Encoding, Upgrade,
+//!   WWW-Authenticate`. Payload 2.0 / Function URL events keep `content-length` (AWS captures
+//!   show it) and drop only the hop-by-hop fields.
+//! - Replaced by the gateway's own value: `Host` (exactly one, §17.3), `X-Amzn-Trace-Id`,
+//!   `X-Forwarded-For` (incoming values, then the client IP), `X-Forwarded-Port` and
+//!   `X-Forwarded-Proto`. Port and proto describe this hop as it really is: the local port the
+//!   connection was accepted on and `http`, since the sidecar speaks plain HTTP (AWS says `443`
+//!   and `https` because its front end terminates TLS).
+//! - Function URL events also carry `x-amzn-tls-version` / `x-amzn-tls-cipher-suite`: every event
+//!   a real Function URL produces has them (URLs are HTTPS-only) and functions or adapters may
+//!   read them, so they are present with the values AWS reports for a TLS 1.2 client (as peer
+//!   emulators do); client-sent copies are dropped so they cannot be spoofed.
+//! - Payload 1.0 Pascal-cases `Authorization` and `User-Agent`, as CloudFront does on AWS.
+
+use smallvec::SmallVec;
+
+use crate::gateway::context::RequestCtx;
+
+/// Header fields for an event, in output order; names and values borrowed.
+pub type Fields<'a> = SmallVec<[(&'a [u8], &'a [u8]); 24]>;
+
+/// Which event family the set is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Payload 1.0 (REST, HTTP API 1.0).
+    V1,
+    /// Payload 2.0 (HTTP API).
+    V2,
+    /// Function URL (2.0 plus TLS headers).
+    FunctionUrl,
+}
+
+const DROPPED_V1: [&str; 12] = [
+    "connection",
+    "content-length",
+    "content-md5",
+    "expect",
+    "max-forwards",
+    "proxy-authenticate",
+    "server",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "www-authenticate",
+];
+
+const DROPPED_V2: [&str; 9] = [
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+const REPLACED: [&str; 5] = [
+    "host",
+    "x-amzn-trace-id",
+    "x-forwarded-for",
+    "x-forwarded-port",
+    "x-forwarded-proto",
+];
+
+const TLS: [&str; 2] = ["x-amzn-tls-version", "x-amzn-tls-cipher-suite"];
+
+/// Values the gateway computes for one request, owned here so [`Fields`] can borrow them.
+#[derive(Debug)]
+pub struct Synthesized<'a> {
+    /// The one `Host` value the function sees.
+    pub host: &'a str,
+    /// `domainName`: the host without a port.
+    pub domain: &'a str,
+    /// The client IP (`sourceIp`), IPv4-mapped addresses shown as IPv4.
+    pub source_ip: String,
+    xff: String,
+    port: String,
+}
+
+impl<'a> Synthesized<'a> {
+    /// Computes the host, domain, client IP and forwarding values for `ctx`.
+    pub fn new(ctx: &'a RequestCtx) -> Self {
+        let client_host = ctx
+            .req
+            .headers
+            .get_first_str("host")
+            .map(str::trim)
+            .filter(|h| usable_host(h));
+        let host = client_host.unwrap_or(&ctx.api.default_domain);
+        let domain = host.split(':').next().unwrap_or(host);
+        // Deliberate small allocations: the IP text, the port digits and the X-Forwarded-For
+        // value are new strings that exist nowhere in the request.
+        let source_ip = ctx.req.remote.ip().to_canonical().to_string();
+        let mut xff = String::new();
+        for v in ctx.req.headers.get_all("x-forwarded-for") {
+            let v = String::from_utf8_lossy(v);
+            let v = v.trim();
+            if !v.is_empty() {
+                xff.push_str(v);
+                xff.push_str(", ");
+            }
+        }
+        xff.push_str(&source_ip);
+        Synthesized {
+            host,
+            domain,
+            source_ip,
+            xff,
+            port: ctx.req.local.port().to_string(),
+        }
+    }
+}
+
+/// A Host value adapters can split on `:` into host and port: a name or IPv4 address with an
+/// optional port. Anything else (IPv6 literals, junk) is replaced by the configured domain.
+fn usable_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':' || b == b'_')
+        && h.bytes().filter(|&b| b == b':').count() <= 1
+}
+
+fn is_in(name: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|l| name.eq_ignore_ascii_case(l.as_bytes()))
+}
+
+/// The event's header fields, client order first, then the gateway's own.
+pub fn collect<'a>(ctx: &'a RequestCtx, syn: &'a Synthesized<'a>, family: Family) -> Fields<'a> {
+    let mut out = Fields::new();
+    let dropped: &[&str] = match family {
+        Family::V1 => &DROPPED_V1,
+        Family::V2 | Family::FunctionUrl => &DROPPED_V2,
+    };
+    for (name, value) in ctx.req.headers.iter() {
+        let n = &name[..];
+        if is_in(n, dropped) || is_in(n, &REPLACED) {
+            continue;
+        }
+        if family == Family::FunctionUrl && is_in(n, &TLS) {
+            continue;
+        }
+        let n: &[u8] = if family == Family::V1 && n.eq_ignore_ascii_case(b"authorization") {
+            b"Authorization"
+        } else if family == Family::V1 && n.eq_ignore_ascii_case(b"user-agent") {
+            b"User-Agent"
+        } else {
+            n
+        };
+        out.push((n, &value[..]));
+    }
+    out.push((b"Host", syn.host.as_bytes()));
+    out.push((b"X-Amzn-Trace-Id", ctx.trace_id.as_bytes()));
+    out.push((b"X-Forwarded-For", syn.xff.as_bytes()));
+    out.push((b"X-Forwarded-Port", syn.port.as_bytes()));
+    out.push((b"X-Forwarded-Proto", b"http"));
+    if family == Family::FunctionUrl {
+        out.push((b"x-amzn-tls-version", b"TLSv1.2"));
+        out.push((b"x-amzn-tls-cipher-suite", b"ECDHE-RSA-AES128-GCM-SHA256"));
+    }
+    out
+}
+
+/// Whether field `i` is the first with its (case-insensitive) name.
+pub fn is_first_of_name(fields: &Fields<'_>, i: usize) -> bool {
+    let name = fields[i].0;
+    !fields[..i]
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// Every value named like field `i`, from `i` on (earlier ones have other names when `i` is first).
+pub fn values_from<'f, 'a>(
+    fields: &'f Fields<'a>,
+    i: usize,
+) -> impl Iterator<Item = &'a [u8]> + 'f {
+    let name = fields[i].0;
+    fields[i..]
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| *v)
+}

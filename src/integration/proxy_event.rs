@@ -1,0 +1,226 @@
+//! [`write_event`]: the Lambda proxy event for a routed request, written as JSON bytes into a
+//! reused buffer. The per-format layouts live in `proxy_v1` (payload 1.0: REST and HTTP API) and
+//! `proxy_v2` (payload 2.0: HTTP API and Function URL); this file holds what they share (request
+//! body encoding, time formats).
+//!
+//! Hand-written JSON rather than serde structs: the layout is fixed, field order and `null` vs
+//! omitted are explicit in the code, and values are escaped straight from the request's `Bytes`
+//! without building borrowed structs first.
+
+use base64::Engine;
+
+use crate::config::media;
+use crate::gateway::context::RequestCtx;
+use crate::gateway::error::GatewayError;
+use crate::integration::{json_out, proxy_v1, proxy_v2, EventFormat};
+
+/// Writes the event for `ctx` (which must have been routed) into `out`, replacing its contents.
+pub fn write_event(
+    ctx: &RequestCtx,
+    format: EventFormat,
+    out: &mut Vec<u8>,
+) -> Result<(), GatewayError> {
+    out.clear();
+    // Base64 grows the body by 4/3; headers and the fixed parts rarely exceed 2 KB.
+    out.reserve(ctx.req.body.len() / 3 * 4 + 2048);
+    match format {
+        EventFormat::RestV1 => proxy_v1::write(ctx, false, out),
+        EventFormat::HttpV1 => proxy_v1::write(ctx, true, out),
+        EventFormat::HttpV2 => proxy_v2::write(ctx, false, out),
+        EventFormat::FunctionUrl => proxy_v2::write(ctx, true, out),
+    }
+}
+
+/// The error for an event requested before the route phase ran (a wiring bug, not a client's).
+pub(crate) fn unrouted() -> GatewayError {
+    GatewayError::ApiConfiguration("proxy event built for an unrouted request".into())
+}
+
+/// How the request body goes into the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyMode {
+    /// No body: `null` (1.0) or omitted (2.0), `isBase64Encoded: false`.
+    Absent,
+    /// The body as a JSON string.
+    Text,
+    /// The body base64-encoded, `isBase64Encoded: true`.
+    Base64,
+}
+
+/// REST rule (§3.5): base64 when `Content-Type` matches `binaryMediaTypes`, or when the body is
+/// not UTF-8 (a JSON string cannot carry it otherwise); text otherwise.
+pub(crate) fn body_mode_rest(ctx: &RequestCtx) -> BodyMode {
+    let body = &ctx.req.body;
+    if body.is_empty() {
+        return BodyMode::Absent;
+    }
+    let binary = ctx
+        .req
+        .headers
+        .get_str("content-type")
+        .is_some_and(|ct| ctx.api.binary_media_types.matches(ct));
+    if binary || std::str::from_utf8(body).is_err() {
+        BodyMode::Base64
+    } else {
+        BodyMode::Text
+    }
+}
+
+/// HTTP API / Function URL rule (§5.1): text only for textual content types with a UTF-8 body;
+/// everything else (no content type, forms, multipart, images...) is base64.
+pub(crate) fn body_mode_textual(ctx: &RequestCtx) -> BodyMode {
+    let body = &ctx.req.body;
+    if body.is_empty() {
+        return BodyMode::Absent;
+    }
+    let textual = ctx
+        .req
+        .headers
+        .get_str("content-type")
+        .is_some_and(is_textual);
+    if textual && std::str::from_utf8(body).is_ok() {
+        BodyMode::Text
+    } else {
+        BodyMode::Base64
+    }
+}
+
+/// `text/*`, JSON, XML and JavaScript media types.
+pub(crate) fn is_textual(content_type: &str) -> bool {
+    let Some((ty, sub)) = media::essence(content_type) else {
+        return false;
+    };
+    let sub = sub.to_ascii_lowercase();
+    ty.eq_ignore_ascii_case("text")
+        || (ty.eq_ignore_ascii_case("application")
+            && (sub == "json"
+                || sub.ends_with("+json")
+                || sub == "xml"
+                || sub.ends_with("+xml")
+                || sub == "javascript"
+                || sub == "x-javascript"
+                || sub == "ecmascript"))
+}
+
+/// Writes the body value for `mode` (`null` when absent) and returns `isBase64Encoded`.
+pub(crate) fn write_body(out: &mut Vec<u8>, body: &[u8], mode: BodyMode) -> bool {
+    match mode {
+        BodyMode::Absent => {
+            out.extend_from_slice(b"null");
+            false
+        }
+        BodyMode::Text => {
+            json_out::bytes(out, body);
+            false
+        }
+        BodyMode::Base64 => {
+            out.push(b'"');
+            let start = out.len();
+            let len = base64::encoded_len(body.len(), true).unwrap_or(0);
+            out.resize(start + len, 0);
+            let written = base64::engine::general_purpose::STANDARD
+                .encode_slice(body, &mut out[start..])
+                .unwrap_or(0);
+            out.truncate(start + written);
+            out.push(b'"');
+            true
+        }
+    }
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// Writes `"dd/MMM/yyyy:HH:mm:ss +0000"` (quoted) for epoch milliseconds, UTC.
+pub(crate) fn write_clf_time(out: &mut Vec<u8>, epoch_ms: u64) {
+    let secs = epoch_ms / 1000;
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    let two = |out: &mut Vec<u8>, n: u64| {
+        out.push(b'0' + (n / 10 % 10) as u8);
+        out.push(b'0' + (n % 10) as u8);
+    };
+    out.push(b'"');
+    two(out, d as u64);
+    out.push(b'/');
+    out.extend_from_slice(MONTHS[(m - 1) as usize]);
+    out.push(b'/');
+    out.extend_from_slice(itoa::Buffer::new().format(y).as_bytes());
+    out.push(b':');
+    two(out, rem / 3600);
+    out.push(b':');
+    two(out, rem / 60 % 60);
+    out.push(b':');
+    two(out, rem % 60);
+    out.extend_from_slice(b" +0000\"");
+}
+
+/// Days since 1970-01-01 to (year, month 1..=12, day 1..=31), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `domainPrefix`: the first DNS label of the domain.
+pub(crate) fn domain_prefix(domain: &str) -> &str {
+    domain.split('.').next().unwrap_or(domain)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn clf(ms: u64) -> String {
+        let mut o = Vec::new();
+        write_clf_time(&mut o, ms);
+        String::from_utf8(o).unwrap()
+    }
+
+    #[test]
+    fn clf_times() {
+        assert_eq!(clf(1_583_349_317_135), "\"04/Mar/2020:19:15:17 +0000\"");
+        assert_eq!(clf(0), "\"01/Jan/1970:00:00:00 +0000\"");
+        assert_eq!(clf(951_782_400_000), "\"29/Feb/2000:00:00:00 +0000\"");
+        assert_eq!(clf(1_735_689_599_000), "\"31/Dec/2024:23:59:59 +0000\"");
+    }
+
+    #[test]
+    fn textual_types() {
+        for t in [
+            "text/plain",
+            "TEXT/html; charset=utf-8",
+            "application/json",
+            "application/vnd.api+json",
+            "application/xml",
+            "application/javascript",
+        ] {
+            assert!(is_textual(t), "{t}");
+        }
+        for t in [
+            "application/octet-stream",
+            "multipart/form-data; boundary=x",
+            "image/png",
+            "application/x-www-form-urlencoded",
+            "",
+        ] {
+            assert!(!is_textual(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn base64_body() {
+        let mut o = Vec::new();
+        assert!(write_body(&mut o, b"\x89PNG\r\n\x1a\n", BodyMode::Base64));
+        assert_eq!(o, b"\"iVBORw0KGgo=\"");
+    }
+}

@@ -1,0 +1,122 @@
+//! [`read_response`]: a function's result (the Invoke response payload) turned into the client
+//! response per the proxy contract of the event format; [`add_response_ids`]: the id headers
+//! API Gateway adds to every integration response.
+//!
+//! The payload is parsed once with simd-json's tape (no value tree; strings unescaped in place in
+//! the payload buffer). The response body is then a slice of that same buffer whenever possible,
+//! so a payload is copied at most once (none when the caller's `Bytes` is uniquely owned).
+
+use bytes::Bytes;
+
+use crate::config::model::ApiKind;
+use crate::gateway::context::RequestCtx;
+use crate::gateway::error::GatewayError;
+use crate::integration::{response_v1, response_v2, EventFormat};
+use crate::message::Response;
+
+/// Reads the function's result `payload` (the Invoke response body of a successful, non-error
+/// invocation) as the response the client gets. Contract violations are
+/// `MalformedProxyResponse`; a REST base64 body that cannot be decoded is `ApiConfiguration`.
+pub fn read_response(
+    ctx: &RequestCtx,
+    format: EventFormat,
+    payload: Bytes,
+) -> Result<Response, GatewayError> {
+    match format {
+        EventFormat::RestV1 => response_v1::read(ctx, false, payload),
+        EventFormat::HttpV1 => response_v1::read(ctx, true, payload),
+        EventFormat::HttpV2 | EventFormat::FunctionUrl => response_v2::read(payload),
+    }
+}
+
+/// Adds the ids API Gateway puts on integration responses (existing copies are replaced):
+/// REST `x-amzn-RequestId` and `x-amz-apigw-id` always, `X-Amzn-Trace-Id` when the integration
+/// succeeded; HTTP APIs `apigw-requestid`; Function URLs `x-amzn-RequestId` and, on success,
+/// `X-Amzn-Trace-Id` (as real Function URL responses carry).
+pub fn add_response_ids(ctx: &RequestCtx, resp: &mut Response, integration_succeeded: bool) {
+    let h = &mut resp.headers;
+    let mut set = |name: &'static str, value: &str| {
+        h.remove(name.as_bytes());
+        // Ids are generated (or, for the trace id, a validated client header value): always
+        // valid field values.
+        h.push_unchecked(
+            Bytes::from_static(name.as_bytes()),
+            Bytes::copy_from_slice(value.as_bytes()),
+        );
+    };
+    match ctx.api.kind {
+        ApiKind::Rest => {
+            set("x-amzn-RequestId", &ctx.request_id);
+            set("x-amz-apigw-id", &ctx.extended_request_id);
+            if integration_succeeded {
+                set("X-Amzn-Trace-Id", &ctx.trace_id);
+            }
+        }
+        ApiKind::Http => set("apigw-requestid", &ctx.request_id),
+        ApiKind::FunctionUrl => {
+            set("x-amzn-RequestId", &ctx.request_id);
+            if integration_succeeded {
+                set("X-Amzn-Trace-Id", &ctx.trace_id);
+            }
+        }
+    }
+}
+
+/// Where a response body comes from once parsing is done.
+#[derive(Debug)]
+pub(crate) enum BodyOut {
+    /// No body.
+    Empty,
+    /// A byte range of the payload buffer (a string unescaped in place).
+    Range(usize, usize),
+    /// Bytes made while parsing (base64-decoded, or a string simd-json kept elsewhere).
+    Owned(Vec<u8>),
+}
+
+impl BodyOut {
+    /// Locates `text` in the buffer that starts at address `base` and is `len` long.
+    pub(crate) fn of_str(text: &str, base: usize, len: usize) -> BodyOut {
+        if text.is_empty() {
+            return BodyOut::Empty;
+        }
+        let start = (text.as_ptr() as usize).wrapping_sub(base);
+        if start < len && start + text.len() <= len {
+            BodyOut::Range(start, start + text.len())
+        } else {
+            BodyOut::Owned(text.as_bytes().to_vec())
+        }
+    }
+
+    /// The body, sharing `buf`'s allocation for a range.
+    pub(crate) fn into_bytes(self, buf: Vec<u8>) -> Bytes {
+        match self {
+            BodyOut::Empty => Bytes::new(),
+            BodyOut::Range(s, e) => Bytes::from(buf).slice(s..e),
+            BodyOut::Owned(v) => Bytes::from(v),
+        }
+    }
+}
+
+/// `statusCode` as API Gateway accepts it: an integer, or a string holding one, within 100..=599.
+pub(crate) fn status_of(v: simd_json::tape::Value<'_, '_>) -> Result<u16, GatewayError> {
+    use simd_json::prelude::*;
+    let n: Option<i64> = if let Some(n) = v.as_i64() {
+        Some(n)
+    } else if let Some(n) = v.as_u64() {
+        i64::try_from(n).ok()
+    } else if let Some(f) = v.as_f64() {
+        (f.fract() == 0.0 && f.abs() < 1e6).then_some(f as i64)
+    } else if let Some(s) = v.as_str() {
+        s.trim().parse::<i64>().ok()
+    } else {
+        None
+    };
+    match n {
+        Some(n @ 100..=599) => Ok(n as u16),
+        _ => Err(malformed("statusCode is not an integer in 100..=599")),
+    }
+}
+
+pub(crate) fn malformed(why: &str) -> GatewayError {
+    GatewayError::MalformedProxyResponse(why.to_string())
+}
