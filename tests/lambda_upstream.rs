@@ -239,6 +239,10 @@ async fn results_over_6_mb_are_refused() {
     assert_eq!(inv.payload.len(), MAX_RESULT_BYTES);
 }
 
+/// hyper's pool takes a finished connection back from a background task, so a call issued the
+/// instant the previous one returned may race it and open another connection (which then joins
+/// the pool). With a pause between calls the pool must reuse exactly one connection; back to back,
+/// connections must stay far fewer than calls.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sequential_invokes_reuse_one_connection() {
     let stub = StubLambda::start(Reply::proxy_ok()).await;
@@ -248,6 +252,8 @@ async fn sequential_invokes_reuse_one_connection() {
         inv.invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
             .await
             .unwrap();
+        // Lets the pool take the connection back (see above); not a timing assertion.
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(stub.calls(), 5);
     assert_eq!(stub.connections(), 1);
@@ -257,6 +263,24 @@ async fn sequential_invokes_reuse_one_connection() {
         .await
         .unwrap();
     assert_eq!(stub.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_to_back_invokes_keep_connections_alive() {
+    let stub = StubLambda::start(Reply::proxy_ok()).await;
+    let f = invoke_target(&stub.invoke_url("function"));
+    let inv = invoker();
+    for _ in 0..50 {
+        inv.invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+            .await
+            .unwrap();
+    }
+    assert_eq!(stub.calls(), 50);
+    assert!(
+        stub.connections() < 25,
+        "{} connections for 50 calls",
+        stub.connections()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -67,6 +67,10 @@ impl Default for InvokerSettings {
 }
 
 /// Calls functions. Cheap to clone: clones share the same connection pools.
+///
+/// hyper's pool takes a connection back from a background task once the response has ended, so a
+/// call started the instant the previous one returned may open a second connection; that one then
+/// joins the pool, so the number of connections follows the peak concurrency, not the call count.
 #[derive(Clone)]
 pub struct Invoker {
     shards: Arc<[Pools]>,

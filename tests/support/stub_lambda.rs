@@ -10,7 +10,9 @@
 //! Limits (it is a stub): request bodies must be sent with `Content-Length` (a chunked request
 //! closes the connection); heads are at most 1 MiB.
 
-#![allow(clippy::unwrap_used)]
+// Test and bench support: panicking on a broken socket setup is the right failure, and each
+// includer uses a different subset of the API.
+#![allow(clippy::unwrap_used, dead_code)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
