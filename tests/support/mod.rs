@@ -1,11 +1,14 @@
 //! Helpers shared by the end-to-end tests (each test binary declares `mod support;`).
 //!
 //! - [`stub_lambda`]: a stub Lambda endpoint (Invoke API, RIE and Function URL shapes) on port 0.
-//!
-//! Note: `expect.rs` (conformance matching, added by another branch) is declared here as
-//! `pub mod expect;` when it lands; it did not exist on this branch.
+//! - [`client`]: a raw HTTP/1.1 client that keeps header-name casing both ways.
+//! - [`expect`]: the conformance files' matching rules (subsets, placeholders).
+//! - [`case_api`]: reading conformance cases from `../shared/conformance`.
 
 // Each test binary uses a different subset of the helpers.
 #![allow(dead_code)]
 
+pub mod case_api;
+pub mod client;
+pub mod expect;
 pub mod stub_lambda;
