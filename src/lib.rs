@@ -1,1 +1,2 @@
 //! apigate: Amazon API Gateway's behaviour in front of AWS Lambda functions.
+pub mod vtl;

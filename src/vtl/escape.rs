@@ -1,0 +1,1 @@
+//! Placeholder until the shared Java-compatibility helpers are merged.
