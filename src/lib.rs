@@ -1,2 +1,3 @@
 //! apigate: Amazon API Gateway's behaviour in front of AWS Lambda functions.
+
 pub mod vtl;
