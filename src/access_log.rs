@@ -467,12 +467,7 @@ impl AccessLogRecord<'_> {
     }
 
     fn domain_name(&self) -> &str {
-        self.ctx
-            .req
-            .headers
-            .get_str("host")
-            .filter(|h| !h.is_empty())
-            .unwrap_or(&self.ctx.api.default_domain)
+        self.ctx.domain_name()
     }
 }
 
@@ -513,24 +508,7 @@ fn int(out: &mut String, v: impl itoa::Integer) {
 
 /// `dd/MMM/yyyy:HH:mm:ss +0000`, API Gateway's `requestTime`.
 fn write_request_time(out: &mut String, epoch_secs: u64) {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(epoch_secs as i64) else {
-        out.push('-');
-        return;
-    };
-    use std::fmt::Write;
-    let _ = write!(
-        out,
-        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
-        t.day(),
-        MONTHS[usize::from(u8::from(t.month()) - 1)],
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    out.push_str(crate::gateway::clf_time::format(epoch_secs.saturating_mul(1000)).as_str());
 }
 
 /// The request path's handle to the access-log writer: renders a line and queues it without

@@ -8,18 +8,21 @@
 //! - [`lambda`]: reaching functions (Invoke API / RIE, Function URLs).
 //! - [`vtl`]: the Velocity Template Language engine for API Gateway mapping templates.
 //! - [`metrics`], [`telemetry`], [`access_log`], [`trace_context`]: observability.
+//! - [`app`]: the running process (listeners, gateway, admin, drain); [`cli`]: the commands.
 //! - [`demo`]: the bundled demo Lambda functions behind `apigate demo`.
 //! - [`server`]: the client-facing HTTP/1.1 + h2c server, and the admin listener.
 //! - [`integration`]: what is sent to and read from the integration (Lambda proxy events and
 //!   proxy responses).
 
 pub mod access_log;
+pub mod app;
 pub mod authorizer;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod gateway;
-pub mod lambda;
 pub mod integration;
+pub mod lambda;
 pub mod message;
 pub mod metrics;
 pub mod server;

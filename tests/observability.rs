@@ -85,6 +85,7 @@ fn api(kind: ApiKind) -> Api {
             cache_max_entries: 10_000,
         }],
         gateway_responses: Default::default(),
+        access_log: None,
         router: apigate::gateway::router::Router::empty(),
     }
 }

@@ -56,13 +56,9 @@ pub fn method_arn(api: &Api, method: &http::Method, path: &str) -> String {
 
 /// `dd/MMM/yyyy:HH:mm:ss +0000` for an epoch-milliseconds time (UTC).
 pub fn clf_time(epoch_ms: u64) -> String {
-    let format = time::macros::format_description!(
-        "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
-    );
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(epoch_ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    crate::gateway::clf_time::format(epoch_ms)
+        .as_str()
+        .to_string()
 }
 
 /// The invoke payload for `authorizer` on this request.

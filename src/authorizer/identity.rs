@@ -157,10 +157,7 @@ pub fn context_variable<'a>(
 
 /// `domainName`: the Host header, else the API's default domain.
 pub fn domain_name(ctx: &RequestCtx) -> Cow<'_, str> {
-    match ctx.req.headers.get("host") {
-        Some(h) => String::from_utf8_lossy(h),
-        None => Cow::Borrowed(&ctx.api.default_domain),
-    }
+    Cow::Borrowed(ctx.domain_name())
 }
 
 #[cfg(test)]

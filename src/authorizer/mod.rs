@@ -85,49 +85,66 @@ pub async fn authorize<C: AuthorizerCall>(
     authorizers: &Authorizers,
     call: &C,
 ) -> Result<(), GatewayError> {
-    let principal = {
-        let ctx: &RequestCtx = ctx;
-        let Some(route) = ctx.route.as_ref() else {
-            return Ok(());
-        };
-        let api = &*ctx.api;
-        let Some(id) = api.route(route.route).authorizer else {
-            return Ok(());
-        };
-        let authorizer = api.authorizer(id);
-        let state = authorizers.entries.get(id.0).ok_or_else(|| {
-            GatewayError::ApiConfiguration(format!(
-                "authorizer {} has no runtime state (snapshot mismatch)",
-                authorizer.name
-            ))
-        })?;
-        let identity = identity::resolve(ctx, route, authorizer, state.validation.as_ref())
-            .inspect_err(|e| tracing::debug!(authorizer = %authorizer.name, error = %e, "refused before calling the authorizer"))?;
-        let arn = event::method_arn(api, &ctx.req.method, &route.path);
-        let started = Instant::now();
-        let invoke = invoke(ctx, route, authorizer, &identity, &arn, call);
-        let (grant, source) = state
-            .cache
-            .get_or_call(&identity.cache_key(), invoke)
-            .await?;
-        let latency = match source {
-            Source::Called => started.elapsed(),
-            Source::Shared => Duration::ZERO,
-        };
-        match grant.evaluate(&arn) {
-            Evaluation::Allow => principal(&grant, latency),
-            Evaluation::ExplicitDeny => {
-                tracing::debug!(authorizer = %authorizer.name, %arn, "explicit deny");
-                return Err(GatewayError::AccessDenied { explicit: true });
-            }
-            Evaluation::ImplicitDeny => {
-                tracing::debug!(authorizer = %authorizer.name, %arn, "not allowed");
-                return Err(GatewayError::AccessDenied { explicit: false });
-            }
+    let mut cache_hit = None;
+    let decided = decide(ctx, authorizers, call, &mut cache_hit).await;
+    ctx.authorizer_cache_hit = cache_hit;
+    if let Some(principal) = decided? {
+        ctx.principal = Some(principal);
+    }
+    Ok(())
+}
+
+/// The authorizer's decision for this request (`None`: the route has no authorizer);
+/// `cache_hit` tells whether the cache answered (for `CacheHitCount` / `CacheMissCount`).
+async fn decide<C: AuthorizerCall>(
+    ctx: &RequestCtx,
+    authorizers: &Authorizers,
+    call: &C,
+    cache_hit: &mut Option<bool>,
+) -> Result<Option<Principal>, GatewayError> {
+    let Some(route) = ctx.route.as_ref() else {
+        return Ok(None);
+    };
+    let api = &*ctx.api;
+    let Some(id) = api.route(route.route).authorizer else {
+        return Ok(None);
+    };
+    let authorizer = api.authorizer(id);
+    let state = authorizers.entries.get(id.0).ok_or_else(|| {
+        GatewayError::ApiConfiguration(format!(
+            "authorizer {} has no runtime state (snapshot mismatch)",
+            authorizer.name
+        ))
+    })?;
+    let identity = identity::resolve(ctx, route, authorizer, state.validation.as_ref())
+        .inspect_err(|e| tracing::debug!(authorizer = %authorizer.name, error = %e, "refused before calling the authorizer"))?;
+    let arn = event::method_arn(api, &ctx.req.method, &route.path);
+    let started = Instant::now();
+    let invoke = invoke(ctx, route, authorizer, &identity, &arn, call);
+    let looked_up = state.cache.get_or_call(&identity.cache_key(), invoke).await;
+    let (grant, source) = match looked_up {
+        Ok(found) => found,
+        Err(e) => {
+            *cache_hit = Some(false);
+            return Err(e.into());
         }
     };
-    ctx.principal = Some(principal);
-    Ok(())
+    *cache_hit = Some(matches!(source, Source::Shared));
+    let latency = match source {
+        Source::Called => started.elapsed(),
+        Source::Shared => Duration::ZERO,
+    };
+    match grant.evaluate(&arn) {
+        Evaluation::Allow => Ok(Some(principal(&grant, latency))),
+        Evaluation::ExplicitDeny => {
+            tracing::debug!(authorizer = %authorizer.name, %arn, "explicit deny");
+            Err(GatewayError::AccessDenied { explicit: true })
+        }
+        Evaluation::ImplicitDeny => {
+            tracing::debug!(authorizer = %authorizer.name, %arn, "not allowed");
+            Err(GatewayError::AccessDenied { explicit: false })
+        }
+    }
 }
 
 /// Calls the authorizer once (a cache miss) and parses its reply.

@@ -40,6 +40,8 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         .as_deref()
         .and_then(|a| socket_addr(a, "admin", sink));
     let server = compile_server(raw.server.unwrap_or_default(), sink);
+    let logging = compile_logging(raw.logging.unwrap_or_default(), sink);
+    let metrics_enabled = raw.metrics.and_then(|m| m.enabled).unwrap_or(true);
     let settings = compile_api_settings(raw.api.unwrap_or_default(), sink);
     let functions = compile_functions(&raw.functions, sink);
     let function_names = Names::new(
@@ -81,6 +83,7 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         binary_media_types,
         domain_name,
         gateway_responses,
+        access_log,
         ..
     } = settings;
     let default_domain = domain_name.unwrap_or_else(|| match kind {
@@ -112,13 +115,43 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         functions,
         authorizers,
         gateway_responses,
+        access_log,
     };
     Some(Config {
         listen,
         admin,
         server,
         api: Arc::new(api),
+        logging,
+        metrics_enabled,
     })
+}
+
+/// `logging`: `format` text | json (default text), `level` a tracing filter (default `info`).
+fn compile_logging(
+    raw: crate::config::raw::RawLogging,
+    sink: &mut ErrorSink<'_>,
+) -> crate::telemetry::LogSettings {
+    let mut settings = crate::telemetry::LogSettings::default();
+    if let Some(f) = raw.format {
+        match f.parse() {
+            Ok(format) => settings.format = format,
+            Err(_) => sink.at(
+                "logging.format",
+                format!("'{f}' is not a log format (text, json)"),
+            ),
+        }
+    }
+    if let Some(level) = raw.level {
+        match tracing_subscriber::EnvFilter::try_new(&level) {
+            Ok(_) => settings.level = level,
+            Err(e) => sink.at(
+                "logging.level",
+                format!("'{level}' is not a log filter: {e}"),
+            ),
+        }
+    }
+    settings
 }
 
 /// Names of one section: the ones compiled (by index) and every one written in the file.

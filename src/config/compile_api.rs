@@ -45,6 +45,8 @@ pub struct ApiSettings {
     pub domain_name: Option<String>,
     /// `api.gatewayResponses`.
     pub gateway_responses: GatewayResponses,
+    /// `api.accessLogSettings.format`, compiled.
+    pub access_log: Option<crate::access_log::AccessLogFormat>,
     /// Names of `api.requestValidators`.
     pub request_validators: Vec<String>,
     /// Names of `api.models`.
@@ -160,6 +162,16 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
     let binary_media_types = media_types(raw.binary_media_types.unwrap_or_default(), sink);
     let gateway_responses =
         gateway_responses(kind, raw.gateway_responses.unwrap_or_default(), sink);
+    let access_log = raw
+        .access_log_settings
+        .and_then(|a| a.format)
+        .and_then(|f| {
+            // A preset name (CLF, JSON, XML, CSV) or a `$context` format string.
+            let text = crate::access_log::preset(&f, kind).unwrap_or(&f);
+            crate::access_log::AccessLogFormat::compile(text, kind)
+                .map_err(|e| sink.at("api.accessLogSettings.format", e.to_string()))
+                .ok()
+        });
     if let Some(t) = &raw.throttle {
         if t.rate_limit.is_some_and(|r| !r.is_finite() || r < 0.0) {
             sink.at(
@@ -213,6 +225,7 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
         binary_media_types,
         domain_name,
         gateway_responses,
+        access_log,
         request_validators,
         models,
         timeout_max_ms,
@@ -370,8 +383,12 @@ fn gateway_responses(
                 ),
             }
         }
-        let templates = templates(
-            r.response_templates.unwrap_or_default(),
+        let templates = compile_templates(
+            templates(
+                r.response_templates.unwrap_or_default(),
+                &format!("{path}.responseTemplates"),
+                sink,
+            ),
             &format!("{path}.responseTemplates"),
             sink,
         );
@@ -418,6 +435,25 @@ pub fn templates(
                 &format!("{path}.{ct}"),
                 format!("'{ct}' is not a content type (type/subtype)"),
             );
+        }
+    }
+    out
+}
+
+/// Compiles `(content type, VTL source)` pairs; a template error names the key and line:col.
+pub fn compile_templates(
+    sources: Vec<(String, String)>,
+    path: &str,
+    sink: &mut ErrorSink<'_>,
+) -> Vec<(String, crate::vtl::Template)> {
+    let mut out = Vec::with_capacity(sources.len());
+    for (ct, text) in sources {
+        match crate::vtl::Template::compile(&ct, &text) {
+            Ok(t) => out.push((ct, t)),
+            Err(e) => sink.at(
+                &format!("{path}.{ct}"),
+                format!("mapping template error: {e}"),
+            ),
         }
     }
     out

@@ -165,7 +165,8 @@ fn compile_one(
         Some(0) => {
             sink.at(
                 &format!("{path}.authorizerCacheMaxEntries"),
-                "must be at least 1 (use authorizerResultTtlInSeconds: 0 to disable caching)".to_string(),
+                "must be at least 1 (use authorizerResultTtlInSeconds: 0 to disable caching)"
+                    .to_string(),
             );
             None
         }

@@ -12,13 +12,17 @@ use serde_yaml_ng::{Mapping, Value};
 
 use crate::config::error::ErrorSink;
 use crate::config::position::{join_index, join_key};
-use crate::config::raw::{RawApi, RawAuthorizer, RawConfig, RawFunction, RawRoute, RawServer};
+use crate::config::raw::{
+    RawApi, RawAuthorizer, RawConfig, RawFunction, RawLogging, RawMetrics, RawRoute, RawServer,
+};
 
 /// Top-level keys, in the order the example file documents them.
-pub const TOP_LEVEL_KEYS: [&str; 7] = [
+pub const TOP_LEVEL_KEYS: [&str; 9] = [
     "listen",
     "admin",
     "server",
+    "logging",
+    "metrics",
     "api",
     "functions",
     "authorizers",
@@ -61,6 +65,12 @@ pub fn decode(root: Value, sink: &mut ErrorSink<'_>) -> Option<RawConfig> {
             "admin" => raw.admin = decode_item(value, "admin", sink),
             "server" => {
                 raw.server = decode_item::<Option<RawServer>>(value, "server", sink).flatten()
+            }
+            "logging" => {
+                raw.logging = decode_item::<Option<RawLogging>>(value, "logging", sink).flatten()
+            }
+            "metrics" => {
+                raw.metrics = decode_item::<Option<RawMetrics>>(value, "metrics", sink).flatten()
             }
             "api" => raw.api = decode_item::<Option<RawApi>>(value, "api", sink).flatten(),
             "functions" => {

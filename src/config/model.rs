@@ -20,6 +20,10 @@ pub struct Config {
     pub server: ServerSettings,
     /// The API served on `listen`.
     pub api: std::sync::Arc<Api>,
+    /// `logging`: format and default level of apigate's own logs.
+    pub logging: crate::telemetry::LogSettings,
+    /// `metrics.enabled`: whether requests are recorded in the Prometheus metrics.
+    pub metrics_enabled: bool,
 }
 
 /// Connection-level protections (`server` key; all optional with these defaults).
@@ -103,6 +107,8 @@ pub struct Api {
     pub authorizers: Vec<Authorizer>,
     /// `api.gatewayResponses`, compiled.
     pub gateway_responses: crate::gateway::responses::GatewayResponses,
+    /// `api.accessLogSettings.format`, compiled; `None` = access logging off.
+    pub access_log: Option<crate::access_log::AccessLogFormat>,
 }
 
 impl Api {

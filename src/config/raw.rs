@@ -22,6 +22,10 @@ pub struct RawConfig {
     pub admin: Option<String>,
     /// `server` (apigate's connection limits; an addition to the spec).
     pub server: Option<RawServer>,
+    /// `logging` (an addition to the spec).
+    pub logging: Option<RawLogging>,
+    /// `metrics` (an addition to the spec).
+    pub metrics: Option<RawMetrics>,
     /// `api`.
     pub api: Option<RawApi>,
     /// `functions`, in file order.
@@ -37,6 +41,32 @@ pub struct RawConfig {
     pub function_names: Vec<String>,
     /// See `function_names`.
     pub authorizer_names: Vec<String>,
+}
+
+/// `logging`: apigate's own logs (an addition to the spec).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawLogging {
+    /// `text` | `json`.
+    pub format: Option<String>,
+    /// Default level filter when neither `APIGATE_LOG` nor `RUST_LOG` is set.
+    pub level: Option<String>,
+}
+
+/// `metrics`: Prometheus recording (an addition to the spec).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawMetrics {
+    /// `false` keeps `/metrics` answering but records nothing.
+    pub enabled: Option<bool>,
+}
+
+/// `api.accessLogSettings` (the stage's access logging, as API Gateway configures it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawAccessLogSettings {
+    /// A `$context` format string, or a preset name: `CLF`, `JSON`, `XML`, `CSV`.
+    pub format: Option<String>,
 }
 
 /// `server`: connection-level limits (all optional).
@@ -71,6 +101,8 @@ pub struct RawApi {
     pub stage_variables: Option<Entries<Scalar>>,
     pub binary_media_types: Option<Vec<String>>,
     pub gateway_responses: Option<Entries<RawGatewayResponse>>,
+    /// Access logging; absent = off.
+    pub access_log_settings: Option<RawAccessLogSettings>,
     pub throttle: Option<RawThrottle>,
     pub request_validators: Option<Entries<RawRequestValidator>>,
     /// Model name -> JSON Schema (draft 4), kept as JSON.

@@ -31,6 +31,8 @@ pub struct RequestCtx {
     pub principal: Option<Principal>,
     /// Time spent in the integration call (`IntegrationLatency`), set by the invoke phase.
     pub integration_latency: Option<Duration>,
+    /// Whether the authorizer's result came from the cache (`None`: no authorizer consulted).
+    pub authorizer_cache_hit: Option<bool>,
 }
 
 /// The route phase's result.
@@ -76,6 +78,53 @@ impl RequestCtx {
             route: None,
             principal: None,
             integration_latency: None,
+            authorizer_cache_hit: None,
         }
     }
+
+    /// The one `Host` value the function sees: the client's when it is a name or IPv4 address
+    /// with an optional port (adapters split it on `:`), else the API's default domain.
+    pub fn host(&self) -> &str {
+        self.req
+            .headers
+            .get_first_str("host")
+            .map(str::trim)
+            .filter(|h| usable_host(h))
+            .unwrap_or(&self.api.default_domain)
+    }
+
+    /// `domainName`: the host without its port.
+    pub fn domain_name(&self) -> &str {
+        let host = self.host();
+        host.split(':').next().unwrap_or(host)
+    }
+
+    /// `requestTime` / `time`: `dd/MMM/yyyy:HH:mm:ss +0000`.
+    pub fn request_time(&self) -> String {
+        crate::gateway::clf_time::format(self.epoch_ms)
+            .as_str()
+            .to_string()
+    }
+
+    /// REST `requestContext.path` / `$context.path`: under a stage prefix, `/{stage}` plus the
+    /// path after the stage exactly as received (a slash run before the stage collapses);
+    /// otherwise the raw path as received.
+    pub fn stage_path(&self) -> String {
+        let raw = String::from_utf8_lossy(self.req.raw_path());
+        if self.api.stage_prefix && self.api.kind == crate::config::model::ApiKind::Rest {
+            if let Ok(rest) = crate::gateway::router_template::strip_stage(&raw, &self.api.stage) {
+                return format!("/{}{}", self.api.stage, rest);
+            }
+        }
+        raw.into_owned()
+    }
+}
+
+/// A Host value adapters can split on `:` into host and port: a name or IPv4 address with an
+/// optional port. Anything else (IPv6 literals, junk) is replaced by the configured domain.
+fn usable_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':' || b == b'_')
+        && h.bytes().filter(|&b| b == b':').count() <= 1
 }

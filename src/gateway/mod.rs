@@ -1,16 +1,134 @@
 //! The request path: the phases one request goes through, in order.
 //!
+//! [`Gateway::handle`] takes the current [`Snapshot`], builds the [`RequestCtx`] and runs the
+//! phases; each phase is a plain function in its own module returning
+//! `Result<_, GatewayError>`:
+//!
+//! 1. [`body::check`]: the payload limit (413);
+//! 2. [`route::route`]: method + path -> route and path parameters (REST 403 / HTTP 404);
+//! 3. [`crate::authorizer::authorize`]: identity sources -> cache -> authorizer -> policy;
+//! 4. [`map_request::map`]: the proxy event (or the request itself, for a Function URL);
+//! 5. [`invoke::invoke`]: the function call with the route's timeout;
+//! 6. [`map_response::map`]: the proxy response contract and API Gateway's own headers;
+//! 7. [`record::record`]: metrics, access log, span status.
+//!
+//! An error from phases 1-6 becomes its client response in exactly one place,
+//! [`error_response::respond`]; `handle` itself never fails.
+//!
 //! # Layout
 //! - [`context`]: [`context::RequestCtx`], the per-request state every phase reads and fills.
+//! - [`snapshot`]: the compiled API plus per-config runtime state (caches, metric handles).
 //! - [`error`]: [`error::GatewayError`] and the table that classifies it.
 //! - [`responses`]: gateway response types, default bodies, customisation lookup.
-//! - [`ids`]: request ids and trace ids in API Gateway's formats.
-//! - [`router`]: [`router::Router`], the compiled routing table (segment trie) and its lookup;
-//!   `router_template` parses route path templates and the stage prefix.
+//! - [`error_response`], [`gateway_template`]: errors rendered as API Gateway does.
+//! - [`template_input`]: what mapping templates see of a request.
+//! - [`router`], [`router_template`]: the route table.
+//! - [`ids`], [`clf_time`]: request ids, trace ids, the request time format.
+//! - the phases: [`body`], [`route`], [`map_request`], [`invoke`], [`map_response`], [`record`].
 
+pub mod body;
+pub mod clf_time;
 pub mod context;
 pub mod error;
+pub mod error_response;
+pub mod gateway_template;
 pub mod ids;
+pub mod invoke;
+pub mod map_request;
+pub mod map_response;
+pub mod record;
 pub mod responses;
+pub mod route;
 pub mod router;
 pub mod router_template;
+pub mod snapshot;
+pub mod template_input;
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use tracing::Instrument;
+
+use crate::access_log::AccessLogger;
+use crate::gateway::context::RequestCtx;
+use crate::gateway::error::GatewayError;
+use crate::gateway::snapshot::Snapshot;
+use crate::lambda::Invoker;
+use crate::message::{Request, Response};
+use crate::server::Handler;
+
+/// The gateway: the current snapshot, the Lambda client and the access-log writer.
+pub struct Gateway {
+    snapshot: ArcSwap<Snapshot>,
+    invoker: Invoker,
+    access_log: Option<AccessLogger>,
+}
+
+impl Gateway {
+    /// A gateway serving `snapshot`, calling functions through `invoker`.
+    pub fn new(snapshot: Snapshot, invoker: Invoker, access_log: Option<AccessLogger>) -> Gateway {
+        Gateway {
+            snapshot: ArcSwap::from_pointee(snapshot),
+            invoker,
+            access_log,
+        }
+    }
+
+    /// Replaces the snapshot; requests in flight finish on the one they started with.
+    pub fn swap(&self, snapshot: Snapshot) {
+        self.snapshot.store(Arc::new(snapshot));
+    }
+
+    /// The phases, in order. Returns the response or the error that stopped them.
+    async fn run(&self, snap: &Snapshot, ctx: &mut RequestCtx) -> Result<Response, GatewayError> {
+        body::check(ctx)?;
+        route::route(ctx)?;
+        let route_id = ctx.route.as_ref().map(|m| m.route);
+        if let Some(id) = route_id {
+            crate::telemetry::record_route(&tracing::Span::current(), &ctx.api.route(id).path);
+        }
+        crate::authorizer::authorize(ctx, &snap.authorizers, &self.invoker).await?;
+        let api = ctx.api.clone();
+        let Some(id) = route_id else {
+            return Err(GatewayError::NoRoute);
+        };
+        let integration = &api.route(id).integration;
+        let mapped = map_request::map(ctx, integration)?;
+        let function = match integration {
+            crate::config::model::Integration::Proxy(p) => snap.metrics.functions.get(p.function.0),
+        };
+        let outcome = invoke::invoke(ctx, integration, mapped, &self.invoker, function).await?;
+        map_response::map(ctx, integration, outcome)
+    }
+}
+
+impl Handler for Gateway {
+    async fn handle(&self, req: Request) -> Response {
+        let snap = self.snapshot.load_full();
+        let mut ctx = RequestCtx::new(snap.api.clone(), req);
+        let span = crate::telemetry::request_span(&ctx);
+        let result = self.run(&snap, &mut ctx).instrument(span.clone()).await;
+        let (response, classified) = match result {
+            Ok(response) => (response, None),
+            Err(err) => {
+                let _enter = span.enter();
+                if err.is_client_error() {
+                    tracing::debug!(error = %err, "request refused");
+                } else {
+                    tracing::warn!(error = %err, "request failed");
+                }
+                let (response, c) = error_response::respond(&ctx, &err);
+                (response, Some(c))
+            }
+        };
+        record::record(
+            &snap,
+            &ctx,
+            &response,
+            classified.as_ref(),
+            self.access_log.as_ref(),
+            &span,
+        );
+        response
+    }
+}

@@ -229,8 +229,8 @@ pub struct GatewayResponseSpec {
     /// `method.request.header.X`, `method.request.querystring.X`, `method.request.path.X`,
     /// `stageVariables.X`, `context.X`), in configuration order.
     pub headers: Vec<(String, String)>,
-    /// `responseTemplates`: content type -> template source, in configuration order.
-    pub templates: Vec<(String, String)>,
+    /// `responseTemplates`: content type -> compiled template, in configuration order.
+    pub templates: Vec<(String, crate::vtl::Template)>,
 }
 
 #[cfg(test)]

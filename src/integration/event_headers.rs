@@ -87,14 +87,8 @@ pub struct Synthesized<'a> {
 impl<'a> Synthesized<'a> {
     /// Computes the host, domain, client IP and forwarding values for `ctx`.
     pub fn new(ctx: &'a RequestCtx) -> Self {
-        let client_host = ctx
-            .req
-            .headers
-            .get_first_str("host")
-            .map(str::trim)
-            .filter(|h| usable_host(h));
-        let host = client_host.unwrap_or(&ctx.api.default_domain);
-        let domain = host.split(':').next().unwrap_or(host);
+        let host = ctx.host();
+        let domain = ctx.domain_name();
         // Deliberate small allocations: the IP text, the port digits and the X-Forwarded-For
         // value are new strings that exist nowhere in the request.
         let source_ip = ctx.req.remote.ip().to_canonical().to_string();
@@ -116,15 +110,6 @@ impl<'a> Synthesized<'a> {
             port: ctx.req.local.port().to_string(),
         }
     }
-}
-
-/// A Host value adapters can split on `:` into host and port: a name or IPv4 address with an
-/// optional port. Anything else (IPv6 literals, junk) is replaced by the configured domain.
-fn usable_host(h: &str) -> bool {
-    !h.is_empty()
-        && h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':' || b == b'_')
-        && h.bytes().filter(|&b| b == b':').count() <= 1
 }
 
 fn is_in(name: &[u8], list: &[&str]) -> bool {

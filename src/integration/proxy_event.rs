@@ -128,46 +128,15 @@ pub(crate) fn write_body(out: &mut Vec<u8>, body: &[u8], mode: BodyMode) -> bool
     }
 }
 
-const MONTHS: [&[u8; 3]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-];
-
 /// Writes `"dd/MMM/yyyy:HH:mm:ss +0000"` (quoted) for epoch milliseconds, UTC.
 pub(crate) fn write_clf_time(out: &mut Vec<u8>, epoch_ms: u64) {
-    let secs = epoch_ms / 1000;
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    let two = |out: &mut Vec<u8>, n: u64| {
-        out.push(b'0' + (n / 10 % 10) as u8);
-        out.push(b'0' + (n % 10) as u8);
-    };
     out.push(b'"');
-    two(out, d as u64);
-    out.push(b'/');
-    out.extend_from_slice(MONTHS[(m - 1) as usize]);
-    out.push(b'/');
-    out.extend_from_slice(itoa::Buffer::new().format(y).as_bytes());
-    out.push(b':');
-    two(out, rem / 3600);
-    out.push(b':');
-    two(out, rem / 60 % 60);
-    out.push(b':');
-    two(out, rem % 60);
-    out.extend_from_slice(b" +0000\"");
-}
-
-/// Days since 1970-01-01 to (year, month 1..=12, day 1..=31), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    out.extend_from_slice(
+        crate::gateway::clf_time::format(epoch_ms)
+            .as_str()
+            .as_bytes(),
+    );
+    out.push(b'"');
 }
 
 /// `domainPrefix`: the first DNS label of the domain.
@@ -179,20 +148,6 @@ pub(crate) fn domain_prefix(domain: &str) -> &str {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn clf(ms: u64) -> String {
-        let mut o = Vec::new();
-        write_clf_time(&mut o, ms);
-        String::from_utf8(o).unwrap()
-    }
-
-    #[test]
-    fn clf_times() {
-        assert_eq!(clf(1_583_349_317_135), "\"04/Mar/2020:19:15:17 +0000\"");
-        assert_eq!(clf(0), "\"01/Jan/1970:00:00:00 +0000\"");
-        assert_eq!(clf(951_782_400_000), "\"29/Feb/2000:00:00:00 +0000\"");
-        assert_eq!(clf(1_735_689_599_000), "\"31/Dec/2024:23:59:59 +0000\"");
-    }
 
     #[test]
     fn textual_types() {

@@ -227,6 +227,7 @@ pub fn build_api(spec: ApiSpec, routes: Vec<TestRoute>, authorizers: Vec<Authori
         functions: vec![function("auth"), function("app")],
         authorizers,
         gateway_responses: Default::default(),
+        access_log: None,
         router: apigate::gateway::router::Router::empty(),
     })
 }

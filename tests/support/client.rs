@@ -93,19 +93,31 @@ pub async fn send_on(
 }
 
 /// Reads one response (Content-Length, chunked, or until close) with a generous timeout.
-pub async fn read_response(stream: &mut TcpStream, head_request: bool) -> std::io::Result<RawResponse> {
-    tokio::time::timeout(Duration::from_secs(60), read_response_inner(stream, head_request))
-        .await
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no response"))?
+pub async fn read_response(
+    stream: &mut TcpStream,
+    head_request: bool,
+) -> std::io::Result<RawResponse> {
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        read_response_inner(stream, head_request),
+    )
+    .await
+    .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no response"))?
 }
 
-async fn read_response_inner(stream: &mut TcpStream, head_request: bool) -> std::io::Result<RawResponse> {
+async fn read_response_inner(
+    stream: &mut TcpStream,
+    head_request: bool,
+) -> std::io::Result<RawResponse> {
     let mut buf = Vec::with_capacity(8192);
     let mut chunk = [0u8; 8192];
     let (status, headers, head_len) = loop {
         let n = stream.read(&mut chunk).await?;
         if n == 0 {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed before response"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "closed before response",
+            ));
         }
         buf.extend_from_slice(&chunk[..n]);
         let mut hdrs = [httparse::EMPTY_HEADER; 256];
@@ -116,7 +128,12 @@ async fn read_response_inner(stream: &mut TcpStream, head_request: bool) -> std:
                 let headers = resp
                     .headers
                     .iter()
-                    .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned()))
+                    .map(|h| {
+                        (
+                            h.name.to_string(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
                     .collect::<Vec<_>>();
                 if status == 100 {
                     buf.drain(..len);
@@ -125,7 +142,12 @@ async fn read_response_inner(stream: &mut TcpStream, head_request: bool) -> std:
                 break (status, headers, len);
             }
             Ok(httparse::Status::Partial) => continue,
-            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    e.to_string(),
+                ))
+            }
         }
     };
     let mut body = buf.split_off(head_len);
@@ -175,5 +197,9 @@ async fn read_response_inner(stream: &mut TcpStream, head_request: bool) -> std:
     } else {
         stream.read_to_end(&mut body).await?;
     }
-    Ok(RawResponse { status, headers, body })
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
