@@ -659,7 +659,6 @@ fn every_spec_key_is_accepted() {
     // that proxy integrations accept) decodes without unknown-key errors.
     let text = "\
 api:
-  throttle: {rateLimit: 10000, burstLimit: 5000}
   requestValidators:
     all: {validateRequestBody: true, validateRequestParameters: true}
   models:
@@ -762,4 +761,17 @@ proptest::proptest! {
             }
         }
     }
+}
+
+#[test]
+fn unenforced_protections_are_refused_not_ignored() {
+    let r = "functions:\n  f: {invokeUrl: \"http://127.0.0.1:9/i\"}\n";
+    one_error(
+        &format!("api:\n  throttle: {{rateLimit: 10, burstLimit: 5}}\n{r}routes:\n  - {{path: /a, method: GET, integration: {{function: f}}}}\n"),
+        "stage throttling is not supported",
+    );
+    one_error(
+        &format!("{r}routes:\n  - {{path: /a, method: GET, apiKeyRequired: true, integration: {{function: f}}}}\n"),
+        "API keys and usage plans are not supported",
+    );
 }

@@ -178,6 +178,12 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
                 "api.throttle.rateLimit",
                 "must be a number >= 0 (requests per second)",
             );
+        } else {
+            // Refused rather than ignored: a limit the owner relies on must not silently vanish.
+            sink.at(
+                "api.throttle",
+                "stage throttling is not supported by this build of apigate (remove the key)",
+            );
         }
     }
     if kind != ApiKind::Rest {

@@ -178,6 +178,13 @@ fn compile_route(
             &format!("{path}.apiKeyRequired"),
             "API keys are a REST API feature",
         );
+    } else if api_key_required {
+        // Refused rather than ignored: a route the owner believes protected must not serve
+        // requests without the key check.
+        sink.at(
+            &format!("{path}.apiKeyRequired"),
+            "API keys and usage plans are not supported by this build of apigate (set false or remove the key)",
+        );
     }
     method_request(r, path, template.as_ref(), refs.api, sink);
     let integration = match &r.integration {
