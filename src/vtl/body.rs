@@ -1,0 +1,58 @@
+//! Parsing the body for `$input.json` / `$input.path`: one copy into a reused buffer (simd-json
+//! parses in place), one tape, both kept per thread so steady-state renders do not allocate
+//! for parsing.
+
+use std::cell::RefCell;
+
+use simd_json::{Buffers, Node, Tape};
+
+struct Scratch {
+    bytes: Vec<u8>,
+    buffers: Buffers,
+    tape: Tape<'static>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+}
+
+/// Parses `body` (an empty or blank body reads as `{}`) and calls `f` with the document root,
+/// or `None` when the body is not JSON.
+pub(crate) fn with_parsed<R>(
+    body: &[u8],
+    f: impl for<'t> FnOnce(Option<&'t [Node<'t>]>) -> R,
+) -> R {
+    // Take the scratch out of the thread-local so a nested render (not expected, but
+    // possible through a caller) simply allocates its own.
+    let taken = SCRATCH.with(|s| s.borrow_mut().take());
+    let mut scratch = taken.unwrap_or_else(|| Scratch {
+        bytes: Vec::new(),
+        buffers: Buffers::default(),
+        tape: Tape::null().reset(),
+    });
+    scratch.bytes.clear();
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        scratch.bytes.extend_from_slice(b"{}");
+    } else {
+        scratch.bytes.extend_from_slice(body);
+    }
+    let Scratch {
+        mut bytes,
+        mut buffers,
+        tape,
+    } = scratch;
+    let mut tape: Tape<'_> = tape.reset();
+    let r = match simd_json::fill_tape(&mut bytes, &mut buffers, &mut tape) {
+        Ok(()) => f(Some(&tape.0[..])),
+        Err(_) => f(None),
+    };
+    let tape = tape.reset();
+    SCRATCH.with(|s| {
+        *s.borrow_mut() = Some(Scratch {
+            bytes,
+            buffers,
+            tape,
+        })
+    });
+    r
+}

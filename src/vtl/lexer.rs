@@ -1,0 +1,677 @@
+//! Lexer: template source -> flat token stream.
+//!
+//! Velocity is context-sensitive (text, references, directive arguments), so the lexer tracks
+//! the mode itself: plain text until `$`/`#`/`\`, reference chains without whitespace, and
+//! expression mode inside directive/method parentheses and index brackets. Whitespace
+//! gobbling (Velocity 1.7 rules, mapping.md §3.7) is decided here because it is lexical: the
+//! gobbled bytes simply never become `Text` tokens.
+
+use std::collections::HashSet;
+
+use super::error::{ErrorKind, RawError, Span};
+use super::token::{BinOp, Dir, Tok, Token};
+
+/// Deepest nesting of reference/argument groups the lexer follows.
+pub const MAX_LEX_DEPTH: usize = 64;
+
+/// Lexes a whole template (errors carry the template name and line:col).
+pub fn lex(name: &str, src: &str) -> Result<Vec<Token>, super::error::VtlError> {
+    let macros = macro_names(src);
+    lex_range(src, 0, src.len(), &macros, true).map_err(|e| e.attach(name, src))
+}
+
+/// Lexes `src[start..end]` as template text (used for interpolated string literals; spans stay
+/// relative to the whole source). `strict_end`: a trailing `$`/`#` is an error (Velocity 1.7
+/// rejects it at the end of a template).
+pub(crate) fn lex_range(
+    src: &str,
+    start: usize,
+    end: usize,
+    macros: &HashSet<String>,
+    strict_end: bool,
+) -> Result<Vec<Token>, RawError> {
+    let mut lx = Lexer {
+        src,
+        b: src.as_bytes(),
+        pos: start,
+        end,
+        toks: Vec::new(),
+        macros,
+        last_text: false,
+        depth: 0,
+    };
+    lx.template(strict_end)?;
+    lx.toks.push(Token {
+        kind: Tok::Eof,
+        span: Span::new(end, end),
+    });
+    Ok(lx.toks)
+}
+
+/// Names of every `#macro(name ...)` in the source, so `#name(` is known to be a call.
+pub(crate) fn macro_names(src: &str) -> HashSet<String> {
+    let mut set = HashSet::new();
+    let b = src.as_bytes();
+    let mut from = 0;
+    while let Some(i) = src.get(from..).and_then(|s| s.find("macro")) {
+        let at = from + i;
+        from = at + 5;
+        let hash_ok = (at >= 1 && b[at - 1] == b'#') || (at >= 2 && &b[at - 2..at] == b"#{");
+        if !hash_ok {
+            continue;
+        }
+        let mut p = at + 5;
+        if at >= 2 && b[at - 1] == b'{' {
+            if b.get(p) != Some(&b'}') {
+                continue;
+            }
+            p += 1;
+        }
+        while matches!(b.get(p), Some(b' ' | b'\t')) {
+            p += 1;
+        }
+        if b.get(p) != Some(&b'(') {
+            continue;
+        }
+        p += 1;
+        while matches!(b.get(p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            p += 1;
+        }
+        let s = p;
+        while matches!(b.get(p), Some(c) if c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') {
+            p += 1;
+        }
+        if p > s {
+            set.insert(src[s..p].to_string());
+        }
+    }
+    set
+}
+
+fn ident_start(c: Option<&u8>) -> bool {
+    matches!(c, Some(c) if c.is_ascii_alphabetic() || *c == b'_')
+}
+
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+struct Lexer<'s> {
+    src: &'s str,
+    b: &'s [u8],
+    pos: usize,
+    end: usize,
+    toks: Vec<Token>,
+    macros: &'s HashSet<String>,
+    /// The last emitted token was `Text` (decides whether `#set` eats leading blanks).
+    last_text: bool,
+    depth: usize,
+}
+
+impl<'s> Lexer<'s> {
+    fn at(&self, p: usize) -> Option<&u8> {
+        if p < self.end {
+            self.b.get(p)
+        } else {
+            None
+        }
+    }
+
+    fn push(&mut self, kind: Tok, s: usize, e: usize) {
+        self.toks.push(Token {
+            kind,
+            span: Span::new(s, e),
+        });
+        self.last_text = kind == Tok::Text;
+    }
+
+    fn flush(&mut self, s: usize, e: usize) {
+        if e > s {
+            self.push(Tok::Text, s, e);
+        }
+    }
+
+    fn err<T>(&self, msg: &str, s: usize, e: usize) -> Result<T, RawError> {
+        Err(RawError::syntax(msg, Span::new(s, e)))
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_-]*` with trailing dashes trimmed (`$env-$x` ends at `env`).
+    fn ident_dash_end(&self, p: usize) -> usize {
+        let mut q = p;
+        while matches!(self.at(q), Some(c) if c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+        {
+            q += 1;
+        }
+        while q > p + 1 && self.b[q - 1] == b'-' {
+            q -= 1;
+        }
+        q
+    }
+
+    fn word_end(&self, p: usize) -> usize {
+        let mut q = p;
+        while matches!(self.at(q), Some(c) if c.is_ascii_alphanumeric() || *c == b'_') {
+            q += 1;
+        }
+        q
+    }
+
+    /// Could a reference start at `p` (`$`, optional `!`, optional `{`, identifier start)?
+    fn ref_start_ok(&self, p: usize) -> bool {
+        let mut q = p + 1;
+        if self.at(q) == Some(&b'!') {
+            q += 1;
+        }
+        if self.at(q) == Some(&b'{') {
+            q += 1;
+        }
+        ident_start(self.at(q))
+    }
+
+    /// If a directive (or macro call) starts at `p` (a `#`): its kind, the end of `#name` /
+    /// `#{name}`, and the name span.
+    fn directive_at(&self, p: usize) -> Result<Option<(Dir, usize)>, RawError> {
+        let braced = self.at(p + 1) == Some(&b'{');
+        let ns = if braced { p + 2 } else { p + 1 };
+        if !ident_start(self.at(ns)) {
+            return Ok(None);
+        }
+        let ne = self.word_end(ns);
+        let mut end = ne;
+        if braced {
+            if self.at(ne) != Some(&b'}') {
+                return Ok(None);
+            }
+            end += 1;
+        }
+        let name = &self.src[ns..ne];
+        if let Some(d) = Dir::from_name(name) {
+            return Ok(Some((d, end)));
+        }
+        let mut q = end;
+        while matches!(self.at(q), Some(c) if is_space(*c)) {
+            q += 1;
+        }
+        if self.at(q) == Some(&b'(') {
+            if self.macros.contains(name) {
+                return Ok(Some((Dir::MacroCall, end)));
+            }
+            if near_miss(name) {
+                return Err(RawError::new(
+                    ErrorKind::UnknownDirective(name.to_string()),
+                    Span::new(p, end),
+                ));
+            }
+        }
+        Ok(None)
+    }
+
+    fn template(&mut self, strict_end: bool) -> Result<(), RawError> {
+        let mut text_start = self.pos;
+        while self.pos < self.end {
+            let c = self.b[self.pos];
+            match c {
+                b'\\' => {
+                    let p = self.pos;
+                    let mut q = p;
+                    while self.at(q) == Some(&b'\\') {
+                        q += 1;
+                    }
+                    let n = q - p;
+                    let is_ref = self.at(q) == Some(&b'$') && self.ref_start_ok(q);
+                    let dir = if self.at(q) == Some(&b'#') {
+                        self.directive_at(q)?
+                    } else {
+                        None
+                    };
+                    if !is_ref && dir.is_none() {
+                        self.pos = q;
+                        continue;
+                    }
+                    // Backslashes pair up; an odd one escapes the reference/directive.
+                    self.flush(text_start, p + n / 2);
+                    self.pos = q;
+                    if n % 2 == 1 {
+                        if is_ref {
+                            let mark = self.toks.len();
+                            let ok = self.reference(false)?;
+                            self.toks.truncate(mark);
+                            if !ok {
+                                self.pos = q + 1;
+                            }
+                        } else if let Some((_, e)) = dir {
+                            self.pos = e;
+                        }
+                        self.push(Tok::Text, q, self.pos);
+                    }
+                    text_start = self.pos;
+                }
+                b'$' => {
+                    if self.pos + 1 >= self.end {
+                        if strict_end {
+                            return self.err("'$' at the end of the template", self.pos, self.end);
+                        }
+                        self.pos += 1;
+                        continue;
+                    }
+                    if self.ref_start_ok(self.pos) {
+                        let p = self.pos;
+                        let mark = self.toks.len();
+                        let was_text = self.last_text;
+                        self.flush(text_start, p);
+                        if self.reference(false)? {
+                            text_start = self.pos;
+                        } else {
+                            self.toks.truncate(mark);
+                            self.last_text = was_text;
+                            self.pos = p + 1;
+                        }
+                    } else {
+                        self.pos += 1;
+                    }
+                }
+                b'#' => {
+                    let p = self.pos;
+                    match self.at(p + 1) {
+                        None => {
+                            if strict_end {
+                                return self.err("'#' at the end of the template", p, p + 1);
+                            }
+                            self.pos += 1;
+                        }
+                        Some(b'#') => {
+                            self.flush(text_start, p);
+                            let mut q = p + 2;
+                            while q < self.end && self.b[q] != b'\n' && self.b[q] != b'\r' {
+                                q += 1;
+                            }
+                            q = self.skip_newline(q);
+                            self.push(Tok::Comment, p, q);
+                            self.pos = q;
+                            text_start = q;
+                        }
+                        Some(b'*') => {
+                            self.flush(text_start, p);
+                            let Some(i) = self.src[p + 2..self.end].find("*#") else {
+                                return self.err("unterminated comment '#*'", p, p + 2);
+                            };
+                            let q = p + 2 + i + 2;
+                            self.push(Tok::Comment, p, q);
+                            self.pos = q;
+                            text_start = q;
+                        }
+                        Some(b'[') if self.at(p + 2) == Some(&b'[') => {
+                            self.flush(text_start, p);
+                            let Some(i) = self.src[p + 3..self.end].find("]]#") else {
+                                return self.err("unterminated '#[['", p, p + 3);
+                            };
+                            self.push(Tok::Unparsed, p + 3, p + 3 + i);
+                            self.last_text = false;
+                            self.pos = p + 3 + i + 3;
+                            text_start = self.pos;
+                        }
+                        _ => match self.directive_at(p)? {
+                            Some((dir, name_end)) => {
+                                self.directive(dir, p, name_end, text_start)?;
+                                text_start = self.pos;
+                            }
+                            None => self.pos += 1,
+                        },
+                    }
+                }
+                _ => self.pos += 1,
+            }
+        }
+        self.flush(text_start, self.end);
+        Ok(())
+    }
+
+    /// Skips one newline (`\n`, `\r\n`, `\r`) at `q` if present.
+    fn skip_newline(&self, q: usize) -> usize {
+        match self.at(q) {
+            Some(b'\n') => q + 1,
+            Some(b'\r') if self.at(q + 1) == Some(&b'\n') => q + 2,
+            Some(b'\r') => q + 1,
+            _ => q,
+        }
+    }
+
+    fn directive(
+        &mut self,
+        dir: Dir,
+        p: usize,
+        name_end: usize,
+        text_start: usize,
+    ) -> Result<(), RawError> {
+        let mut flush_end = p;
+        // `#set` swallows the blanks before it when they start a token (Velocity 1.7's
+        // SET_DIRECTIVE token includes leading spaces/tabs; after text they belong to the text).
+        if dir == Dir::Set && !self.last_text && self.b[text_start..p].iter().all(|c| is_space(*c))
+        {
+            flush_end = text_start;
+        }
+        self.flush(text_start, flush_end);
+        self.push(Tok::Directive(dir), p, name_end);
+        self.pos = name_end;
+        if dir.takes_args() {
+            let mut q = self.pos;
+            while matches!(self.at(q), Some(c) if is_space(*c)) {
+                q += 1;
+            }
+            if self.at(q) != Some(&b'(') {
+                return self.err(&format!("expected '(' after #{}", dir.name()), p, name_end);
+            }
+            self.push(Tok::LParen, q, q + 1);
+            self.pos = q + 1;
+            self.group(b')', q)?;
+        }
+        // A newline right after the directive (after blanks) is eaten (Velocity 1.7).
+        let mut q = self.pos;
+        while matches!(self.at(q), Some(c) if is_space(*c)) {
+            q += 1;
+        }
+        let nl = self.skip_newline(q);
+        if nl > q {
+            self.pos = nl;
+        }
+        self.last_text = false;
+        Ok(())
+    }
+
+    /// Lexes a reference at `self.pos` (a `$`). Returns false (position unchanged, nothing
+    /// emitted) when the text is not a reference after all (e.g. an unclosed `${`).
+    fn reference(&mut self, _in_expr: bool) -> Result<bool, RawError> {
+        let start = self.pos;
+        let mut p = start + 1;
+        let quiet = self.at(p) == Some(&b'!');
+        if quiet {
+            p += 1;
+        }
+        let formal = self.at(p) == Some(&b'{');
+        if formal {
+            p += 1;
+        }
+        if !ident_start(self.at(p)) {
+            return Ok(false);
+        }
+        self.depth += 1;
+        if self.depth > MAX_LEX_DEPTH {
+            return Err(RawError::new(
+                ErrorKind::NestingTooDeep(MAX_LEX_DEPTH),
+                Span::new(start, p),
+            ));
+        }
+        let mark = self.toks.len();
+        self.push(Tok::RefStart { quiet, formal }, start, p);
+        let e = self.ident_dash_end(p);
+        self.push(Tok::Ident, p, e);
+        self.pos = e;
+        loop {
+            match self.at(self.pos) {
+                Some(b'.') if ident_start(self.at(self.pos + 1)) => {
+                    let d = self.pos;
+                    let ne = self.ident_dash_end(d + 1);
+                    self.push(Tok::Dot, d, d + 1);
+                    self.push(Tok::Ident, d + 1, ne);
+                    self.pos = ne;
+                    if self.at(ne) == Some(&b'(') {
+                        self.push(Tok::LParen, ne, ne + 1);
+                        self.pos = ne + 1;
+                        self.group(b')', ne)?;
+                    }
+                }
+                Some(b'[') => {
+                    let save_pos = self.pos;
+                    let save_len = self.toks.len();
+                    self.push(Tok::LBracket, save_pos, save_pos + 1);
+                    self.pos += 1;
+                    let ok = self.group(b']', save_pos).is_ok() && self.simple_index(save_len);
+                    if !ok {
+                        self.toks.truncate(save_len);
+                        self.pos = save_pos;
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if formal {
+            if self.at(self.pos) == Some(&b'}') {
+                self.push(Tok::RBrace, self.pos, self.pos + 1);
+                self.pos += 1;
+            } else {
+                self.toks.truncate(mark);
+                self.pos = start;
+                self.depth -= 1;
+                return Ok(false);
+            }
+        }
+        self.push(Tok::RefEnd, self.pos, self.pos);
+        self.depth -= 1;
+        Ok(true)
+    }
+
+    /// Index content must be one integer (optionally negative), one string or one reference.
+    fn simple_index(&self, from: usize) -> bool {
+        let inner = &self.toks[from + 1..self.toks.len() - 1];
+        match inner {
+            [t] => matches!(t.kind, Tok::Int | Tok::DqString | Tok::SqString),
+            [a, b] => a.kind == Tok::Op(BinOp::Sub) && b.kind == Tok::Int,
+            [first, .., last] => {
+                if !matches!(first.kind, Tok::RefStart { .. }) || last.kind != Tok::RefEnd {
+                    return false;
+                }
+                let mut depth = 0i32;
+                for (i, t) in inner.iter().enumerate() {
+                    match t.kind {
+                        Tok::RefStart { .. } => depth += 1,
+                        Tok::RefEnd => {
+                            depth -= 1;
+                            if depth == 0 && i != inner.len() - 1 {
+                                return false;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Expression mode until the delimiter matching the one opened at `open` (already pushed).
+    fn group(&mut self, close: u8, open: usize) -> Result<(), RawError> {
+        self.depth += 1;
+        if self.depth > MAX_LEX_DEPTH {
+            return Err(RawError::new(
+                ErrorKind::NestingTooDeep(MAX_LEX_DEPTH),
+                Span::new(open, open + 1),
+            ));
+        }
+        let mut stack = vec![close];
+        loop {
+            while matches!(self.at(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.pos += 1;
+            }
+            let p = self.pos;
+            let Some(&c) = self.at(p) else {
+                return self.err(
+                    &format!("'{}' is never closed", self.b[open] as char),
+                    open,
+                    open + 1,
+                );
+            };
+            let two = self.at(p + 1).copied();
+            let (kind, len) = match c {
+                b'$' => {
+                    if !self.reference(true)? {
+                        return self.err("expected a reference after '$'", p, p + 1);
+                    }
+                    continue;
+                }
+                b'"' | b'\'' => {
+                    let e = self.string_end(p, c)?;
+                    let k = if c == b'"' {
+                        Tok::DqString
+                    } else {
+                        Tok::SqString
+                    };
+                    (k, e - p)
+                }
+                b'0'..=b'9' => {
+                    let (k, e) = self.number_end(p);
+                    (k, e - p)
+                }
+                b'(' | b'[' | b'{' => {
+                    stack.push(match c {
+                        b'(' => b')',
+                        b'[' => b']',
+                        _ => b'}',
+                    });
+                    let k = match c {
+                        b'(' => Tok::LParen,
+                        b'[' => Tok::LBracket,
+                        _ => Tok::LBrace,
+                    };
+                    (k, 1)
+                }
+                b')' | b']' | b'}' => {
+                    if stack.last() != Some(&c) {
+                        return self.err(&format!("unexpected '{}'", c as char), p, p + 1);
+                    }
+                    stack.pop();
+                    let k = match c {
+                        b')' => Tok::RParen,
+                        b']' => Tok::RBracket,
+                        _ => Tok::RBrace,
+                    };
+                    self.push(k, p, p + 1);
+                    self.pos = p + 1;
+                    if stack.is_empty() {
+                        self.depth -= 1;
+                        return Ok(());
+                    }
+                    continue;
+                }
+                b',' => (Tok::Comma, 1),
+                b':' => (Tok::Colon, 1),
+                b'.' if two == Some(b'.') => (Tok::DotDot, 2),
+                b'.' => (Tok::Dot, 1),
+                b'=' if two == Some(b'=') => (Tok::Op(BinOp::Eq), 2),
+                b'=' => (Tok::Assign, 1),
+                b'!' if two == Some(b'=') => (Tok::Op(BinOp::Ne), 2),
+                b'!' => (Tok::Not, 1),
+                b'<' if two == Some(b'=') => (Tok::Op(BinOp::Le), 2),
+                b'<' => (Tok::Op(BinOp::Lt), 1),
+                b'>' if two == Some(b'=') => (Tok::Op(BinOp::Ge), 2),
+                b'>' => (Tok::Op(BinOp::Gt), 1),
+                b'&' if two == Some(b'&') => (Tok::Op(BinOp::And), 2),
+                b'|' if two == Some(b'|') => (Tok::Op(BinOp::Or), 2),
+                b'+' => (Tok::Op(BinOp::Add), 1),
+                b'-' => (Tok::Op(BinOp::Sub), 1),
+                b'*' => (Tok::Op(BinOp::Mul), 1),
+                b'/' => (Tok::Op(BinOp::Div), 1),
+                b'%' => (Tok::Op(BinOp::Mod), 1),
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    let e = self.word_end(p);
+                    let k = match &self.src[p..e] {
+                        "true" => Tok::True,
+                        "false" => Tok::False,
+                        "in" => Tok::In,
+                        "and" => Tok::Op(BinOp::And),
+                        "or" => Tok::Op(BinOp::Or),
+                        "not" => Tok::Not,
+                        "eq" => Tok::Op(BinOp::Eq),
+                        "ne" => Tok::Op(BinOp::Ne),
+                        "lt" => Tok::Op(BinOp::Lt),
+                        "le" => Tok::Op(BinOp::Le),
+                        "gt" => Tok::Op(BinOp::Gt),
+                        "ge" => Tok::Op(BinOp::Ge),
+                        _ => Tok::Ident,
+                    };
+                    (k, e - p)
+                }
+                _ => {
+                    let ch = self.src[p..].chars().next().unwrap_or('?');
+                    return self.err(&format!("unexpected character '{ch}'"), p, p + 1);
+                }
+            };
+            self.push(kind, p, p + len);
+            self.pos = p + len;
+        }
+    }
+
+    /// End (exclusive) of a string literal starting at `p`. `""`/`''` are escaped quotes;
+    /// in `"..."` a backslash pairs with the next character (kept verbatim).
+    fn string_end(&self, p: usize, q: u8) -> Result<usize, RawError> {
+        let mut i = p + 1;
+        while let Some(&c) = self.at(i) {
+            if c == q {
+                if self.at(i + 1) == Some(&q) {
+                    i += 2;
+                    continue;
+                }
+                return Ok(i + 1);
+            }
+            if c == b'\\' && q == b'"' && self.at(i + 1).is_some() {
+                i += 2;
+                continue;
+            }
+            i += 1;
+        }
+        self.err("unterminated string literal", p, p + 1)
+    }
+
+    fn number_end(&self, p: usize) -> (Tok, usize) {
+        let mut e = p;
+        while matches!(self.at(e), Some(c) if c.is_ascii_digit()) {
+            e += 1;
+        }
+        if self.at(e) == Some(&b'.') && matches!(self.at(e + 1), Some(c) if c.is_ascii_digit()) {
+            e += 1;
+            while matches!(self.at(e), Some(c) if c.is_ascii_digit()) {
+                e += 1;
+            }
+            if matches!(self.at(e), Some(b'e' | b'E')) {
+                let mut f = e + 1;
+                if matches!(self.at(f), Some(b'+' | b'-')) {
+                    f += 1;
+                }
+                if matches!(self.at(f), Some(c) if c.is_ascii_digit()) {
+                    while matches!(self.at(f), Some(c) if c.is_ascii_digit()) {
+                        f += 1;
+                    }
+                    e = f;
+                }
+            }
+            return (Tok::Float, e);
+        }
+        (Tok::Int, e)
+    }
+}
+
+/// `#name(` one edit away from a directive name reads as a typo, not as text.
+fn near_miss(name: &str) -> bool {
+    const NAMES: [&str; 10] = [
+        "set", "if", "elseif", "else", "end", "foreach", "break", "stop", "define", "macro",
+    ];
+    name.len() >= 3 && NAMES.iter().any(|d| edit_distance_is_one(name, d))
+}
+
+fn edit_distance_is_one(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let mut i = 0;
+    while i < short.len() && short[i] == long[i] {
+        i += 1;
+    }
+    if short.len() == long.len() {
+        i < short.len() && short[i + 1..] == long[i + 1..]
+    } else {
+        short[i..] == long[i + 1..]
+    }
+}

@@ -1,0 +1,485 @@
+//! Java methods on template values (mapping.md §3.5): `String`, `List`, `Map`, `Map.Entry`,
+//! numbers and booleans, plus Velocity's property lookup (`$m.key` = `get("key")`, `$x.empty`
+//! = `isEmpty()`). Unknown methods yield null (render empty); Java exceptions (index out of
+//! range, bad regex) are errors.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::java_compat;
+use super::json;
+use super::value::{List, Value};
+
+/// A Java exception message.
+pub(crate) type Thrown = String;
+
+/// `$recv.name` (property access).
+pub(crate) fn prop<'a>(recv: &Value<'a>, name: &str) -> Result<Value<'a>, Thrown> {
+    match recv {
+        Value::Map(m) => Ok(m.borrow().get_str(name).cloned().unwrap_or(Value::Null)),
+        Value::Json(j) if json::is_object(j) => {
+            Ok(json::obj_get(j, name).map_or(Value::Null, Value::from_json))
+        }
+        Value::Entry(e) => Ok(match name {
+            "key" => e.0.clone(),
+            "value" => e.1.clone(),
+            _ => Value::Null,
+        }),
+        Value::Null => Ok(Value::Null),
+        // Bean-style getters on other objects: getX() / isX().
+        _ => match name {
+            "empty" => call(recv, "isEmpty", &[]),
+            "class" => Ok(Value::Null),
+            _ => {
+                let mut getter = String::with_capacity(name.len() + 3);
+                getter.push_str("get");
+                let mut cs = name.chars();
+                if let Some(c) = cs.next() {
+                    getter.extend(c.to_uppercase());
+                    getter.push_str(cs.as_str());
+                }
+                call(recv, &getter, &[])
+            }
+        },
+    }
+}
+
+/// `$recv[idx]`.
+pub(crate) fn index<'a>(recv: &Value<'a>, idx: &Value<'a>) -> Result<Value<'a>, Thrown> {
+    match recv {
+        Value::List(_) | Value::Json(_) if is_list(recv) => {
+            let Some(i) = idx.as_int() else {
+                return Ok(Value::Null);
+            };
+            Ok(list_get(recv, i).unwrap_or(Value::Null))
+        }
+        Value::Map(m) => Ok(m
+            .borrow()
+            .find(idx)
+            .map(|i| m.borrow().entries[i].1.clone())
+            .unwrap_or(Value::Null)),
+        Value::Json(j) => Ok(match idx.as_str() {
+            Some(k) => json::obj_get(j, k).map_or(Value::Null, Value::from_json),
+            None => json::obj_get(j, &idx.to_java_string()).map_or(Value::Null, Value::from_json),
+        }),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn is_list(v: &Value<'_>) -> bool {
+    match v {
+        Value::List(_) => true,
+        Value::Json(j) => json::is_array(j),
+        _ => false,
+    }
+}
+
+fn list_len(v: &Value<'_>) -> usize {
+    match v {
+        Value::List(l) => l.borrow().items.len(),
+        Value::Json(j) => json::len(j),
+        _ => 0,
+    }
+}
+
+fn list_get<'a>(v: &Value<'a>, i: i128) -> Option<Value<'a>> {
+    let i = usize::try_from(i).ok()?;
+    match v {
+        Value::List(l) => l.borrow().items.get(i).cloned(),
+        Value::Json(j) => json::arr_get(j, i).map(Value::from_json),
+        _ => None,
+    }
+}
+
+/// Items of a list-like value (lists, JSON arrays), materialised.
+pub(crate) fn list_items<'a>(v: &Value<'a>) -> Vec<Value<'a>> {
+    match v {
+        Value::List(l) => l.borrow().items.clone(),
+        Value::Json(j) if json::is_array(j) => json::arr_iter(j).map(Value::from_json).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// (key, value) pairs of a map-like value (maps, JSON objects).
+pub(crate) fn map_entries<'a>(v: &Value<'a>) -> Vec<(Value<'a>, Value<'a>)> {
+    match v {
+        Value::Map(m) => m.borrow().entries.clone(),
+        Value::Json(j) if json::is_object(j) => json::obj_iter(j)
+            .map(|(k, x)| (Value::Str(k), Value::from_json(x)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_map(v: &Value<'_>) -> bool {
+    match v {
+        Value::Map(_) => true,
+        Value::Json(j) => json::is_object(j),
+        _ => false,
+    }
+}
+
+fn int_arg(args: &[Value<'_>], i: usize) -> Result<i128, Thrown> {
+    args.get(i)
+        .and_then(|a| match a {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        })
+        .ok_or_else(|| "IllegalArgumentException: expected an integer argument".to_string())
+}
+
+fn str_arg<'b>(args: &'b [Value<'_>], i: usize) -> Option<&'b str> {
+    args.get(i).and_then(|a| a.as_str())
+}
+
+fn bool_v<'a>(b: bool) -> Value<'a> {
+    Value::Bool(b)
+}
+
+/// `$recv.name(args)`.
+pub(crate) fn call<'a>(
+    recv: &Value<'a>,
+    name: &str,
+    args: &[Value<'a>],
+) -> Result<Value<'a>, Thrown> {
+    // Methods every object has.
+    match (name, args.len()) {
+        ("toString", 0) => {
+            return Ok(match recv {
+                Value::Str(_) | Value::Owned(_) => recv.clone(),
+                Value::Null => Value::Null,
+                _ => Value::owned(recv.to_java_string()),
+            })
+        }
+        ("equals", 1) => return Ok(bool_v(recv.java_equals(&args[0]))),
+        _ => {}
+    }
+    if let Some(s) = recv.as_str() {
+        return string_method(recv, s, name, args);
+    }
+    match recv {
+        Value::Int(_) | Value::Double(_) => Ok(number_method(recv, name)),
+        Value::Bool(b) => Ok(match name {
+            "booleanValue" => Value::Bool(*b),
+            _ => Value::Null,
+        }),
+        Value::Entry(e) => Ok(match name {
+            "getKey" => e.0.clone(),
+            "getValue" => e.1.clone(),
+            _ => Value::Null,
+        }),
+        v if is_list(v) => list_method(v, name, args),
+        v if is_map(v) => map_method(v, name, args),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn number_method<'a>(recv: &Value<'a>, name: &str) -> Value<'a> {
+    match (recv, name) {
+        (Value::Int(i), "intValue") => Value::Int(*i as i32 as i128),
+        (Value::Int(i), "longValue") => Value::Int(*i as i64 as i128),
+        (Value::Int(i), "doubleValue" | "floatValue") => Value::Double(*i as f64),
+        (Value::Double(d), "intValue") => Value::Int(*d as i32 as i128),
+        (Value::Double(d), "longValue") => Value::Int(*d as i64 as i128),
+        (Value::Double(d), "doubleValue" | "floatValue") => Value::Double(*d),
+        _ => Value::Null,
+    }
+}
+
+/// UTF-16 length (Java `String.length()`).
+fn u16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// Byte offset of UTF-16 index `i` (None when past the end or inside a surrogate pair).
+fn u16_to_byte(s: &str, i: usize) -> Option<usize> {
+    let mut units = 0;
+    for (b, c) in s.char_indices() {
+        if units == i {
+            return Some(b);
+        }
+        units += c.len_utf16();
+        if units > i {
+            return None;
+        }
+    }
+    (units == i).then_some(s.len())
+}
+
+fn byte_to_u16(s: &str, b: usize) -> usize {
+    u16_len(&s[..b])
+}
+
+fn oob(what: &str, i: i128) -> Thrown {
+    format!("StringIndexOutOfBoundsException: {what} {i}")
+}
+
+fn string_method<'a>(
+    recv: &Value<'a>,
+    s: &str,
+    name: &str,
+    args: &[Value<'a>],
+) -> Result<Value<'a>, Thrown> {
+    let arg_s = |i| str_arg(args, i);
+    Ok(match (name, args.len()) {
+        ("length", 0) => Value::Int(u16_len(s) as i128),
+        ("isEmpty", 0) => bool_v(s.is_empty()),
+        ("toLowerCase", 0) => Value::owned(s.to_lowercase()),
+        ("toUpperCase", 0) => Value::owned(s.to_uppercase()),
+        ("trim", 0) => Value::owned(s.trim_matches(|c: char| c <= ' ').to_string()),
+        ("substring", 1 | 2) => {
+            let b = int_arg(args, 0)?;
+            let len = u16_len(s) as i128;
+            let e = if args.len() == 2 {
+                int_arg(args, 1)?
+            } else {
+                len
+            };
+            if b < 0 || e > len || b > e {
+                return Err(oob("begin/end", b));
+            }
+            let (Some(bb), Some(eb)) = (u16_to_byte(s, b as usize), u16_to_byte(s, e as usize))
+            else {
+                return Err(oob("index", b));
+            };
+            Value::owned(s[bb..eb].to_string())
+        }
+        ("charAt", 1) => {
+            let i = int_arg(args, 0)?;
+            let c = usize::try_from(i)
+                .ok()
+                .and_then(|i| u16_to_byte(s, i))
+                .and_then(|b| s[b..].chars().next())
+                .ok_or_else(|| oob("index", i))?;
+            Value::owned(c.to_string())
+        }
+        ("indexOf", 1) => match arg_s(0) {
+            Some(n) => Value::Int(s.find(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
+            None => Value::Int(-1),
+        },
+        ("indexOf", 2) => {
+            let from = int_arg(args, 1)?.max(0) as usize;
+            let start = u16_to_byte(s, from.min(u16_len(s))).unwrap_or(s.len());
+            match arg_s(0) {
+                Some(n) => Value::Int(
+                    s[start..]
+                        .find(n)
+                        .map_or(-1, |b| byte_to_u16(s, start + b) as i128),
+                ),
+                None => Value::Int(-1),
+            }
+        }
+        ("lastIndexOf", 1) => match arg_s(0) {
+            Some(n) => Value::Int(s.rfind(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
+            None => Value::Int(-1),
+        },
+        ("contains", 1) => bool_v(args[0].as_str().is_some_and(|n| s.contains(n))),
+        ("startsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.starts_with(n))),
+        ("endsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.ends_with(n))),
+        ("equalsIgnoreCase", 1) => bool_v(arg_s(0).is_some_and(|n| {
+            n.chars().count() == s.chars().count()
+                && n.chars()
+                    .zip(s.chars())
+                    .all(|(a, b)| a.to_lowercase().eq(b.to_lowercase()))
+        })),
+        ("concat", 1) => match arg_s(0) {
+            Some(n) => Value::owned(format!("{s}{n}")),
+            None => return Err("NullPointerException: concat(null)".into()),
+        },
+        ("replace", 2) => {
+            let a = args[0].to_java_string();
+            let b = args[1].to_java_string();
+            Value::owned(s.replace(&a, &b))
+        }
+        ("replaceAll" | "replaceFirst", 2) => {
+            let (Some(re), Some(rep)) = (arg_s(0), arg_s(1)) else {
+                return Err("NullPointerException: replaceAll(null)".into());
+            };
+            let out = java_compat::replace(s, re, rep, name == "replaceAll")
+                .ok_or_else(|| format!("PatternSyntaxException: {re}"))?;
+            Value::owned(out)
+        }
+        ("matches", 1) => {
+            let re = arg_s(0).ok_or("NullPointerException: matches(null)")?;
+            bool_v(
+                java_compat::matches(s, re)
+                    .ok_or_else(|| format!("PatternSyntaxException: {re}"))?,
+            )
+        }
+        ("split", 1 | 2) => {
+            let re = arg_s(0).ok_or("NullPointerException: split(null)")?;
+            let limit = if args.len() == 2 {
+                int_arg(args, 1)? as i64
+            } else {
+                0
+            };
+            let parts = java_compat::split(s, re, limit)
+                .ok_or_else(|| format!("PatternSyntaxException: {re}"))?;
+            Value::list(parts.into_iter().map(Value::owned).collect())
+        }
+        ("hashCode", 0) => {
+            let mut h: i32 = 0;
+            for u in s.encode_utf16() {
+                h = h.wrapping_mul(31).wrapping_add(u as i32);
+            }
+            Value::Int(h as i128)
+        }
+        ("compareTo", 1) => match arg_s(0) {
+            Some(n) => Value::Int(match s.cmp(n) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            }),
+            None => return Err("NullPointerException: compareTo(null)".into()),
+        },
+        _ => {
+            let _ = recv;
+            Value::Null
+        }
+    })
+}
+
+fn list_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value<'a>, Thrown> {
+    Ok(match (name, args.len()) {
+        ("size", 0) => Value::Int(list_len(v) as i128),
+        ("isEmpty", 0) => bool_v(list_len(v) == 0),
+        ("get", 1) => {
+            let i = int_arg(args, 0)?;
+            list_get(v, i).ok_or_else(|| {
+                format!(
+                    "IndexOutOfBoundsException: Index: {i}, Size: {}",
+                    list_len(v)
+                )
+            })?
+        }
+        ("contains", 1) => bool_v(list_items(v).iter().any(|x| x.java_equals(&args[0]))),
+        ("indexOf", 1) => Value::Int(
+            list_items(v)
+                .iter()
+                .position(|x| x.java_equals(&args[0]))
+                .map_or(-1, |i| i as i128),
+        ),
+        ("add", 1) => {
+            if let Value::List(l) = v {
+                l.borrow_mut().items.push(args[0].clone());
+            }
+            Value::Bool(true)
+        }
+        ("add", 2) => {
+            let i = int_arg(args, 0)?;
+            if let Value::List(l) = v {
+                let mut l = l.borrow_mut();
+                let at = usize::try_from(i)
+                    .ok()
+                    .filter(|at| *at <= l.items.len())
+                    .ok_or_else(|| format!("IndexOutOfBoundsException: Index: {i}"))?;
+                l.items.insert(at, args[1].clone());
+            }
+            Value::Null
+        }
+        ("set", 2) => {
+            let i = int_arg(args, 0)?;
+            match v {
+                Value::List(l) => {
+                    let mut l = l.borrow_mut();
+                    let slot = usize::try_from(i)
+                        .ok()
+                        .and_then(|i| l.items.get_mut(i))
+                        .ok_or_else(|| format!("IndexOutOfBoundsException: Index: {i}"))?;
+                    std::mem::replace(slot, args[1].clone())
+                }
+                _ => Value::Null,
+            }
+        }
+        ("remove", 1) => match (v, &args[0]) {
+            (Value::List(l), Value::Int(i)) => {
+                let mut l = l.borrow_mut();
+                let at = usize::try_from(*i)
+                    .ok()
+                    .filter(|at| *at < l.items.len())
+                    .ok_or_else(|| format!("IndexOutOfBoundsException: Index: {i}"))?;
+                l.items.remove(at)
+            }
+            (Value::List(l), x) => {
+                let mut l = l.borrow_mut();
+                let pos = l.items.iter().position(|y| y.java_equals(x));
+                Value::Bool(pos.map(|p| l.items.remove(p)).is_some())
+            }
+            _ => Value::Null,
+        },
+        ("addAll", 1) => {
+            let more = list_items(&args[0]);
+            if let Value::List(l) = v {
+                l.borrow_mut().items.extend(more);
+            }
+            Value::Bool(true)
+        }
+        ("clear", 0) => {
+            if let Value::List(l) = v {
+                l.borrow_mut().items.clear();
+            }
+            Value::Null
+        }
+        _ => Value::Null,
+    })
+}
+
+fn map_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value<'a>, Thrown> {
+    Ok(match (name, args.len()) {
+        ("size", 0) => Value::Int(match v {
+            Value::Map(m) => m.borrow().entries.len() as i128,
+            Value::Json(j) => json::len(j) as i128,
+            _ => 0,
+        }),
+        ("isEmpty", 0) => bool_v(match v {
+            Value::Map(m) => m.borrow().entries.is_empty(),
+            Value::Json(j) => json::len(j) == 0,
+            _ => true,
+        }),
+        ("get", 1) => index(v, &args[0])?,
+        ("containsKey", 1) => bool_v(match v {
+            Value::Map(m) => m.borrow().find(&args[0]).is_some(),
+            Value::Json(j) => args[0]
+                .as_str()
+                .is_some_and(|k| json::obj_get(j, k).is_some()),
+            _ => false,
+        }),
+        ("containsValue", 1) => bool_v(map_entries(v).iter().any(|(_, x)| x.java_equals(&args[0]))),
+        ("keySet", 0) => Value::list(map_entries(v).into_iter().map(|(k, _)| k).collect()),
+        ("values", 0) => Value::list(map_entries(v).into_iter().map(|(_, x)| x).collect()),
+        ("entrySet", 0) => Value::list(
+            map_entries(v)
+                .into_iter()
+                .map(|e| Value::Entry(Rc::new(e)))
+                .collect(),
+        ),
+        ("put", 2) => match v {
+            Value::Map(m) => m.borrow_mut().put(args[0].clone(), args[1].clone()),
+            _ => Value::Null,
+        },
+        ("putAll", 1) => {
+            if let Value::Map(m) = v {
+                for (k, x) in map_entries(&args[0]) {
+                    m.borrow_mut().put(k, x);
+                }
+            }
+            Value::Null
+        }
+        ("remove", 1) => match v {
+            Value::Map(m) => m.borrow_mut().remove(&args[0]),
+            _ => Value::Null,
+        },
+        ("clear", 0) => {
+            if let Value::Map(m) = v {
+                m.borrow_mut().entries.clear();
+            }
+            Value::Null
+        }
+        _ => Value::Null,
+    })
+}
+
+/// A list value flagged as JSON (renders as compact JSON).
+pub(crate) fn json_list<'a>(items: Vec<Value<'a>>) -> Value<'a> {
+    Value::List(Rc::new(RefCell::new(List { items, json: true })))
+}
