@@ -177,6 +177,7 @@ fn compile_one(
         payload_format,
         simple_responses,
         timeout,
+        cache_max_entries: crate::config::model::DEFAULT_AUTHORIZER_CACHE_MAX_ENTRIES,
     })
 }
 
