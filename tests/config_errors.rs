@@ -177,10 +177,14 @@ fn valid_rest_api_compiles_with_defaults() {
     assert_eq!(r.resource_id.len(), 6);
     assert_ne!(r.resource_id, api.routes[1].resource_id);
     assert_eq!(api.routes[1].route_key, "ANY /{proxy+}");
-    let Integration::Proxy(p) = &r.integration;
+    let Integration::Proxy(p) = &r.integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V1);
     assert_eq!(p.timeout, Duration::from_millis(29_000));
-    let Integration::Proxy(p) = &api.routes[1].integration;
+    let Integration::Proxy(p) = &api.routes[1].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.timeout, Duration::from_millis(1000));
     // Resource ids are stable across loads; deployment ids are fresh.
     let again = load_str(
@@ -218,10 +222,14 @@ routes:
     );
     assert_eq!(api.routes[1].route_key, "$default");
     assert_eq!(api.routes[1].method, RouteMethod::Any);
-    let Integration::Proxy(p) = &api.routes[0].integration;
+    let Integration::Proxy(p) = &api.routes[0].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V1);
     assert_eq!(p.timeout, Duration::from_millis(5000));
-    let Integration::Proxy(p) = &api.routes[1].integration;
+    let Integration::Proxy(p) = &api.routes[1].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V2);
     let a = &api.authorizers[0];
     assert_eq!(a.kind, AuthorizerKind::Request);
@@ -245,7 +253,9 @@ fn valid_function_url_compiles() {
     let c = load_str("t.yaml", text).unwrap();
     assert_eq!(c.api.kind, ApiKind::FunctionUrl);
     assert_eq!(c.api.default_domain, "abcdefg.lambda-url.us-east-1.on.aws");
-    let Integration::Proxy(p) = &c.api.routes[0].integration;
+    let Integration::Proxy(p) = &c.api.routes[0].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V2);
     assert_eq!(p.timeout, Duration::from_millis(300_000));
     assert!(matches!(
@@ -355,7 +365,9 @@ fn timeouts_follow_the_api_kind() {
         rest("  - {path: /a, method: GET, integration: {function: f, timeoutInMillis: 120000}}\n")
     );
     let c = load_str("t.yaml", &raised).unwrap();
-    let Integration::Proxy(p) = &c.api.routes[0].integration;
+    let Integration::Proxy(p) = &c.api.routes[0].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.timeout, Duration::from_secs(120));
     one_error(
         &format!(
