@@ -107,7 +107,13 @@ async fn passthrough_behaviours() {
     for t in TARGETS {
         let json_tpl = json!({"application/json": "{\"t\": true}"});
         // WHEN_NO_MATCH: an unmatched Content-Type passes the body through byte for byte.
-        let s = setup(t, Reply::result("{\"ok\":1}"), json!({}), aws(json!({"requestTemplates": json_tpl}))).await;
+        let s = setup(
+            t,
+            Reply::result("{\"ok\":1}"),
+            json!({}),
+            aws(json!({"requestTemplates": json_tpl})),
+        )
+        .await;
         let r = call(&s, &post("application/xml", "{\"x\": 1}")).await;
         assert_eq!((r.status, body(&r)), (200, "{\"ok\":1}"), "{t:?}");
         assert_eq!(&s.stub.last_request().unwrap().body[..], b"{\"x\": 1}");
@@ -116,18 +122,34 @@ async fn passthrough_behaviours() {
         assert_eq!(&s.stub.last_request().unwrap().body[..], b"{\"t\": true}");
 
         // WHEN_NO_TEMPLATES: 415 when templates exist but none matches; passthrough without any.
-        let s = setup(t, Reply::result("{}"), json!({}),
-            aws(json!({"requestTemplates": json_tpl, "passthroughBehavior": "WHEN_NO_TEMPLATES"}))).await;
+        let s = setup(
+            t,
+            Reply::result("{}"),
+            json!({}),
+            aws(json!({"requestTemplates": json_tpl, "passthroughBehavior": "WHEN_NO_TEMPLATES"})),
+        )
+        .await;
         let r = call(&s, &post("application/xml", "{}")).await;
         assert_eq!((r.status, body(&r)), (415, UNSUPPORTED));
         assert_eq!(s.stub.calls(), 0);
-        let s = setup(t, Reply::result("{}"), json!({}),
-            aws(json!({"passthroughBehavior": "WHEN_NO_TEMPLATES"}))).await;
+        let s = setup(
+            t,
+            Reply::result("{}"),
+            json!({}),
+            aws(json!({"passthroughBehavior": "WHEN_NO_TEMPLATES"})),
+        )
+        .await;
         assert_eq!(call(&s, &post("application/xml", "[1]")).await.status, 200);
         assert_eq!(&s.stub.last_request().unwrap().body[..], b"[1]");
 
         // NEVER: 415 whenever no template matches, even without templates or a body.
-        let s = setup(t, Reply::result("{}"), json!({}), aws(json!({"passthroughBehavior": "NEVER"}))).await;
+        let s = setup(
+            t,
+            Reply::result("{}"),
+            json!({}),
+            aws(json!({"passthroughBehavior": "NEVER"})),
+        )
+        .await;
         let r = call(&s, &Req::default()).await;
         assert_eq!((r.status, body(&r)), (415, UNSUPPORTED));
         assert_eq!(s.stub.calls(), 0);
@@ -149,7 +171,11 @@ async fn function_errors_matched_and_unmatched() {
         let err = json!({"errorMessage": "item not found", "errorType": "NotFound"});
         let s = setup(t, function_error(t, &err), json!({}), routes(true)).await;
         let r = call(&s, &Req::default()).await;
-        assert_eq!((r.status, body(&r)), (404, "{\"error\": \"item not found\"}"), "{t:?}");
+        assert_eq!(
+            (r.status, body(&r)),
+            (404, "{\"error\": \"item not found\"}"),
+            "{t:?}"
+        );
         assert_eq!(header(&r, "X-Error-Type"), Some("NotFound"));
 
         // Unmatched with a default: the error payload comes back with the default status.
@@ -163,7 +189,10 @@ async fn function_errors_matched_and_unmatched() {
         let s = setup(t, function_error(t, &boom), json!({}), routes(false)).await;
         let r = call(&s, &Req::default()).await;
         assert_eq!((r.status, body(&r)), (500, INTERNAL));
-        assert_eq!(header(&r, "x-amzn-ErrorType"), Some("InternalServerErrorException"));
+        assert_eq!(
+            header(&r, "x-amzn-ErrorType"),
+            Some("InternalServerErrorException")
+        );
 
         // A success still selects the default, not the error pattern.
         let s = setup(t, Reply::result("\"Pass\""), json!({}), routes(true)).await;
@@ -172,23 +201,45 @@ async fn function_errors_matched_and_unmatched() {
     }
     // An RIE reports the error without a header; it is matched the same way.
     let err = json!({"errorMessage": "item not found", "errorType": "NotFound"});
-    let s = setup(Target::InvokeApi, Reply::rie_error(&err), json!({}), routes(true)).await;
+    let s = setup(
+        Target::InvokeApi,
+        Reply::rie_error(&err),
+        json!({}),
+        routes(true),
+    )
+    .await;
     assert_eq!(call(&s, &Req::default()).await.status, 404);
 }
 
 #[tokio::test]
 async fn function_timeout_is_504() {
     for t in TARGETS {
-        let s = setup(t, Reply::Hang, json!({}), aws(json!({"timeoutInMillis": 100}))).await;
+        let s = setup(
+            t,
+            Reply::Hang,
+            json!({}),
+            aws(json!({"timeoutInMillis": 100})),
+        )
+        .await;
         let r = call(&s, &Req::default()).await;
-        assert_eq!((r.status, body(&r)), (504, "{\"message\": \"Endpoint request timed out\"}"), "{t:?}");
+        assert_eq!(
+            (r.status, body(&r)),
+            (504, "{\"message\": \"Endpoint request timed out\"}"),
+            "{t:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn non_json_results_pass_through() {
     for t in TARGETS {
-        let s = setup(t, Reply::result("plain text result"), json!({}), aws(json!({}))).await;
+        let s = setup(
+            t,
+            Reply::result("plain text result"),
+            json!({}),
+            aws(json!({})),
+        )
+        .await;
         let r = call(&s, &Req::default()).await;
         assert_eq!((r.status, body(&r)), (200, "plain text result"), "{t:?}");
         assert_eq!(header(&r, "Content-Type"), Some("application/json"));
@@ -231,7 +282,8 @@ async fn validation_in_each_validator_mode() {
     };
     let mut route = aws(json!({}));
     route["requestValidator"] = json!("v");
-    route["requestParameters"] = json!({"method.request.querystring.q": true, "method.request.header.X-Key": true});
+    route["requestParameters"] =
+        json!({"method.request.querystring.q": true, "method.request.header.X-Key": true});
     route["requestModels"] = json!({"application/json": "Pet"});
     let missing = "{\"message\": \"Missing required request parameters: [X-Key, q]\"}";
     let bad_body = "{\"message\": \"Invalid request body\"}";
@@ -242,7 +294,13 @@ async fn validation_in_each_validator_mode() {
     };
     for t in TARGETS {
         for (params, body_flag) in [(true, true), (true, false), (false, true), (false, false)] {
-            let s = setup(t, Reply::result("{}"), api(params, body_flag), route.clone()).await;
+            let s = setup(
+                t,
+                Reply::result("{}"),
+                api(params, body_flag),
+                route.clone(),
+            )
+            .await;
             let r = call(&s, &post("application/json", "{\"name\": 1}")).await;
             let expect = match (params, body_flag) {
                 (true, _) => (400, missing),
@@ -251,9 +309,17 @@ async fn validation_in_each_validator_mode() {
             };
             assert_eq!((r.status, body(&r)), expect, "{t:?} {params} {body_flag}");
             let r = call(&s, &good_params(post("application/json", "{\"name\": 1}"))).await;
-            let expect = if body_flag { (400, bad_body) } else { (200, "{}") };
+            let expect = if body_flag {
+                (400, bad_body)
+            } else {
+                (200, "{}")
+            };
             assert_eq!((r.status, body(&r)), expect, "{t:?} {params} {body_flag}");
-            let r = call(&s, &good_params(post("application/json", "{\"name\": \"rex\"}"))).await;
+            let r = call(
+                &s,
+                &good_params(post("application/json", "{\"name\": \"rex\"}")),
+            )
+            .await;
             assert_eq!(r.status, 200);
         }
     }
@@ -261,16 +327,32 @@ async fn validation_in_each_validator_mode() {
 
 #[tokio::test]
 async fn mock_preflight_calls_nothing() {
-    let s = setup(Target::InvokeApi, Reply::result("{}"), json!({}), json!({"integration": {
+    let s = setup(
+        Target::InvokeApi,
+        Reply::result("{}"),
+        json!({}),
+        json!({"integration": {
         "type": "MOCK",
         "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
         "responses": {"default": {"statusCode": 204, "responseParameters": {
             "method.response.header.Access-Control-Allow-Origin": "'*'",
-            "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'"}}}}})).await;
-    let r = call(&s, &Req { method: "OPTIONS".into(), ..Req::default() }).await;
+            "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'"}}}}}),
+    )
+    .await;
+    let r = call(
+        &s,
+        &Req {
+            method: "OPTIONS".into(),
+            ..Req::default()
+        },
+    )
+    .await;
     assert_eq!(r.status, 204);
     assert_eq!(header(&r, "Access-Control-Allow-Origin"), Some("*"));
-    assert_eq!(header(&r, "Access-Control-Allow-Methods"), Some("GET,OPTIONS"));
+    assert_eq!(
+        header(&r, "Access-Control-Allow-Methods"),
+        Some("GET,OPTIONS")
+    );
     assert_eq!(r.body, Bytes::new());
     assert_eq!(s.stub.calls(), 0);
 }

@@ -42,7 +42,12 @@ fn pairs(v: &Json) -> Vec<(String, String)> {
     v.as_object()
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -315,12 +320,20 @@ fn e2e(case: &Json) -> Option<()> {
     let req = req_of(input);
     let mut integration = json!({"type": integ["type"], "function": "f",
         "responses": responses(&integ["integrationResponses"])});
-    for k in ["requestTemplates", "requestParameters", "passthroughBehavior"] {
+    for k in [
+        "requestTemplates",
+        "requestParameters",
+        "passthroughBehavior",
+    ] {
         if let Some(v) = integ.get(k) {
             integration[k] = v.clone();
         }
     }
-    let api = load(&config(json!({}), &route_path(&req), json!({"integration": integration})));
+    let api = load(&config(
+        json!({}),
+        &route_path(&req),
+        json!({"integration": integration}),
+    ));
     let c = ctx(&api, &req);
     let (r, payload) = run(&c, |p| Ok(lambda_outcome(input, p)));
     let expected = &case["expected"];
@@ -347,7 +360,11 @@ fn e2e(case: &Json) -> Option<()> {
 #[test]
 fn mapping_phase_cases() {
     let cases = cases();
-    assert!(cases.len() >= 20, "expected the mapping cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 20,
+        "expected the mapping cases, found {}",
+        cases.len()
+    );
     let mut ran = 0;
     let mut skipped = Vec::new();
     for case in &cases {
@@ -378,6 +395,9 @@ fn error_responses_are_byte_exact() {
     assert_eq!(&r.body[..], b"{\"message\": \"Unsupported Media Type\"}");
     assert_eq!(r.status, 415);
     let r = error_response(&apigate::gateway::error::GatewayError::IntegrationTimeout);
-    assert_eq!(&r.body[..], b"{\"message\": \"Endpoint request timed out\"}");
+    assert_eq!(
+        &r.body[..],
+        b"{\"message\": \"Endpoint request timed out\"}"
+    );
     assert_eq!(r.status, 504);
 }

@@ -38,7 +38,11 @@ pub fn compile_custom_integration(
     timeout: Duration,
 ) -> Result<CustomIntegration, KeyErrors> {
     let mut errs = KeyErrors::new();
-    let passthrough = match ri.passthrough_behavior.as_deref().map(str::to_ascii_uppercase) {
+    let passthrough = match ri
+        .passthrough_behavior
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+    {
         None => PassthroughBehavior::WhenNoMatch,
         Some(p) if p == "WHEN_NO_MATCH" => PassthroughBehavior::WhenNoMatch,
         Some(p) if p == "WHEN_NO_TEMPLATES" => PassthroughBehavior::WhenNoTemplates,
@@ -114,7 +118,10 @@ fn request_parameters(
         let p = format!("{path}.requestParameters.{key}");
         let target = [
             ("integration.request.header.", RequestParamTarget::Header),
-            ("integration.request.querystring.", RequestParamTarget::QueryString),
+            (
+                "integration.request.querystring.",
+                RequestParamTarget::QueryString,
+            ),
             ("integration.request.path.", RequestParamTarget::Path),
         ]
         .into_iter()
@@ -246,11 +253,7 @@ fn templates(
     out
 }
 
-fn content_handling(
-    v: Option<&str>,
-    path: &str,
-    errs: &mut KeyErrors,
-) -> Option<ContentHandling> {
+fn content_handling(v: Option<&str>, path: &str, errs: &mut KeyErrors) -> Option<ContentHandling> {
     match v?.to_ascii_uppercase().as_str() {
         "CONVERT_TO_TEXT" => Some(ContentHandling::ConvertToText),
         "CONVERT_TO_BINARY" => Some(ContentHandling::ConvertToBinary),
@@ -426,7 +429,10 @@ mod tests {
                 (".*four hundred.*".into(), resp("405")),
             ])),
             request_templates: Some(entries(&[
-                ("application/json", "{\"a\": \"$input.params('a')\"}".to_string()),
+                (
+                    "application/json",
+                    "{\"a\": \"$input.params('a')\"}".to_string(),
+                ),
                 ("text/plain", String::new()),
             ])),
             ..Default::default()
@@ -466,8 +472,13 @@ mod tests {
             ])),
             ..Default::default()
         };
-        let errs = compile_custom_integration(&ri, "routes[3].integration", CustomBackend::Mock, Duration::ZERO)
-            .unwrap_err();
+        let errs = compile_custom_integration(
+            &ri,
+            "routes[3].integration",
+            CustomBackend::Mock,
+            Duration::ZERO,
+        )
+        .unwrap_err();
         let keys: Vec<&str> = errs.iter().map(|(k, _)| k.as_str()).collect();
         for k in [
             "routes[3].integration.requestTemplates.application/json",

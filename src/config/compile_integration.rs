@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::config::compile::Lookup;
 use crate::config::compile_api::{kind_name, ApiSettings};
-use crate::config::compile_custom::compile_custom_integration;
 use crate::config::compile_authorizers::payload_format;
+use crate::config::compile_custom::compile_custom_integration;
 use crate::config::compile_routes::Refs;
 use crate::config::error::ErrorSink;
 use crate::config::model::{

@@ -129,11 +129,9 @@ impl GatewayError {
                 ))),
             ),
             E::BadRequestBody(_) => (T::BadRequestBody, 400, msg("Invalid request body")),
-            E::UnsupportedMediaType => (
-                T::UnsupportedMediaType,
-                415,
-                msg("Unsupported Media Type"),
-            ),
+            E::UnsupportedMediaType => {
+                (T::UnsupportedMediaType, 415, msg("Unsupported Media Type"))
+            }
         };
         Classified {
             response_type,

@@ -106,7 +106,12 @@ pub fn ctx(api: &Arc<Api>, req: &Req) -> RequestCtx {
         params: req
             .path_params
             .iter()
-            .map(|(k, v)| (k.clone(), utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    utf8_percent_encode(v, NON_ALPHANUMERIC).to_string(),
+                )
+            })
             .collect(),
     });
     ctx

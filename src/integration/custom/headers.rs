@@ -59,7 +59,13 @@ mod tests {
 
     #[test]
     fn illegal_request_headers_are_case_insensitive() {
-        for h in ["Content-Length", "AUTHORIZATION", "te", "Expect", "Connection"] {
+        for h in [
+            "Content-Length",
+            "AUTHORIZATION",
+            "te",
+            "Expect",
+            "Connection",
+        ] {
             assert!(is_illegal_request_header(h), "{h}");
         }
         assert!(!is_illegal_request_header("X-Amz-Invocation-Type"));
@@ -77,7 +83,10 @@ mod tests {
             "x-amzn-Remapped-WWW-Authenticate"
         );
         assert_eq!(response_header_name("Transfer-Encoding"), None);
-        assert_eq!(response_header_name("Content-Type").unwrap(), "Content-Type");
+        assert_eq!(
+            response_header_name("Content-Type").unwrap(),
+            "Content-Type"
+        );
         assert_eq!(response_header_name("Via").unwrap(), "Via");
         assert_eq!(response_header_name("X-Custom").unwrap(), "X-Custom");
     }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use crate::config::model::{CustomBackend, CustomIntegration};
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
-use crate::lambda::{InvokeError, Invocation, Invoker};
+use crate::lambda::{Invocation, InvokeError, Invoker};
 
 /// What the backend answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,9 +60,8 @@ impl IntegrationOutcome {
     /// a mock (mapping.md §6.2).
     pub fn body(&self) -> Bytes {
         match self {
-            IntegrationOutcome::Result(b) | IntegrationOutcome::FunctionError { payload: b, .. } => {
-                b.clone()
-            }
+            IntegrationOutcome::Result(b)
+            | IntegrationOutcome::FunctionError { payload: b, .. } => b.clone(),
             IntegrationOutcome::Mock { .. } => Bytes::new(),
         }
     }

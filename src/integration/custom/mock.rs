@@ -18,7 +18,10 @@ mod tests {
     #[test]
     fn reads_integer_status_codes_only() {
         assert_eq!(status_code(b"{\"statusCode\": 200}"), Some(200));
-        assert_eq!(status_code(b"\n{\n  \"statusCode\": 404, \"x\": [1]\n}\n"), Some(404));
+        assert_eq!(
+            status_code(b"\n{\n  \"statusCode\": 404, \"x\": [1]\n}\n"),
+            Some(404)
+        );
         assert_eq!(status_code(b"{\"statusCode\": \"200\"}"), None);
         assert_eq!(status_code(b"{\"statusCode\": 2.5}"), None);
         assert_eq!(status_code(b"{}"), None);

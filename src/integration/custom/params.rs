@@ -112,9 +112,7 @@ pub fn parse(expr: &str, side: Side) -> Result<ParamSource, String> {
         }
         let (loc, n) = rest.split_once('.').unwrap_or((rest, ""));
         return match loc {
-            "header" | "multivalueheader" => {
-                Ok(ParamSource::IntegrationHeader(name(n, "header")?))
-            }
+            "header" | "multivalueheader" => Ok(ParamSource::IntegrationHeader(name(n, "header")?)),
             _ => Err(format!(
                 "'{e}': expected integration.response.(header|multivalueheader|body)"
             )),
@@ -270,7 +268,11 @@ impl ParamSource {
             ParamSource::MethodQuery(n) => find(&env.params.querystring, n, false),
             ParamSource::MethodMultiQuery(n) => {
                 let raw = ctx.req.raw_query()?;
-                join(crate::authorizer::query::pairs(raw).filter(|(k, _)| k == n).map(|(_, v)| v))
+                join(
+                    crate::authorizer::query::pairs(raw)
+                        .filter(|(k, _)| k == n)
+                        .map(|(_, v)| v),
+                )
             }
             ParamSource::MethodHeader(n) => ctx
                 .req
@@ -278,15 +280,18 @@ impl ParamSource {
                 .get_all(n)
                 .last()
                 .map(|v| String::from_utf8_lossy(v).into_owned()),
-            ParamSource::MethodMultiHeader(n) => {
-                join(ctx.req.headers.get_all(n).map(|v| String::from_utf8_lossy(v)))
-            }
+            ParamSource::MethodMultiHeader(n) => join(
+                ctx.req
+                    .headers
+                    .get_all(n)
+                    .map(|v| String::from_utf8_lossy(v)),
+            ),
             ParamSource::MethodBody(None) => {
                 Some(String::from_utf8_lossy(&ctx.req.body).into_owned())
             }
-            ParamSource::MethodBody(Some(p)) => {
-                p.select(env.request_json?, false).and_then(|v| json_text(&v))
-            }
+            ParamSource::MethodBody(Some(p)) => p
+                .select(env.request_json?, false)
+                .and_then(|v| json_text(&v)),
             ParamSource::IntegrationHeader(_) => None,
             ParamSource::IntegrationBody(None) => env
                 .response_body
@@ -381,7 +386,10 @@ mod tests {
             p("context.identity.sourceIp"),
             ParamSource::Context("identity.sourceIp".into())
         );
-        assert_eq!(p("stageVariables.v"), ParamSource::StageVariable("v".into()));
+        assert_eq!(
+            p("stageVariables.v"),
+            ParamSource::StageVariable("v".into())
+        );
         assert!(parse("integration.response.body", Side::Request).is_err());
         assert!(parse("method.request.cookie.x", Side::Request).is_err());
         assert!(parse("method.request.header.", Side::Request).is_err());
@@ -397,10 +405,7 @@ mod tests {
         let err = json!({"errorMessage": "{\"trace\":{\"function\":\"abc()\",\"line\":1}}"});
         let deep = BodyPath::parse("errorMessage.trace.function").unwrap();
         assert!(deep.select(&err, false).is_none());
-        assert_eq!(
-            deep.select(&err, true).unwrap().as_ref(),
-            &json!("abc()")
-        );
+        assert_eq!(deep.select(&err, true).unwrap().as_ref(), &json!("abc()"));
         let trace = BodyPath::parse("errorMessage.trace").unwrap();
         assert_eq!(
             json_text(&trace.select(&err, true).unwrap()).unwrap(),

@@ -269,7 +269,10 @@ mod tests {
 
     #[test]
     fn passthrough_keeps_bytes_and_templates_render() {
-        let api = api_with(custom(lambda_backend(), &[("application/json", "{\"id\": \"$input.params('id')\"}")]));
+        let api = api_with(custom(
+            lambda_backend(),
+            &[("application/json", "{\"id\": \"$input.params('id')\"}")],
+        ));
         let mut ctx = ctx_for(&api, http::Method::POST, "/p?id=7");
         ctx.req.body = Bytes::from_static(b"{\"test\": \"val123\"}");
         let integ = crate::integration::custom::test_support::integration(&api);
@@ -285,11 +288,17 @@ mod tests {
 
     #[test]
     fn non_json_payload_for_lambda_is_a_500() {
-        let api = api_with(custom(lambda_backend(), &[("application/json", "Action=x")]));
+        let api = api_with(custom(
+            lambda_backend(),
+            &[("application/json", "Action=x")],
+        ));
         let ctx = ctx_for(&api, http::Method::GET, "/p");
         let integ = crate::integration::custom::test_support::integration(&api);
         let err = map_request(&ctx, integ, &mut CustomState::new(&ctx)).unwrap_err();
-        assert_eq!(err.classify(crate::config::model::ApiKind::Rest).status, 500);
+        assert_eq!(
+            err.classify(crate::config::model::ApiKind::Rest).status,
+            500
+        );
         assert!(is_json_payload(b""));
         assert!(is_json_payload(b" {\"a\":1} "));
         assert!(!is_json_payload(b"{"));
@@ -298,12 +307,21 @@ mod tests {
     #[test]
     fn illegal_header_mapping_is_a_500_and_others_are_mapped() {
         let mut i = custom(lambda_backend(), &[]);
-        i.request_parameters
-            .push(mapping(RequestParamTarget::Header, "X-Amz-Invocation-Type", "'Event'"));
-        i.request_parameters
-            .push(mapping(RequestParamTarget::QueryString, "q", "method.request.querystring.a"));
-        i.request_parameters
-            .push(mapping(RequestParamTarget::Path, "p", "method.request.body.x.y"));
+        i.request_parameters.push(mapping(
+            RequestParamTarget::Header,
+            "X-Amz-Invocation-Type",
+            "'Event'",
+        ));
+        i.request_parameters.push(mapping(
+            RequestParamTarget::QueryString,
+            "q",
+            "method.request.querystring.a",
+        ));
+        i.request_parameters.push(mapping(
+            RequestParamTarget::Path,
+            "p",
+            "method.request.body.x.y",
+        ));
         let api = api_with(i);
         let mut ctx = ctx_for(&api, http::Method::POST, "/p?a=1");
         ctx.req.body = Bytes::from_static(b"{\"x\":{\"y\":[1]}}");
@@ -314,8 +332,14 @@ mod tests {
             st.integration_headers,
             vec![("X-Amz-Invocation-Type".to_string(), "Event".to_string())]
         );
-        assert_eq!(st.integration_querystring, vec![("q".to_string(), "1".to_string())]);
-        assert_eq!(st.integration_path, vec![("p".to_string(), "[1]".to_string())]);
+        assert_eq!(
+            st.integration_querystring,
+            vec![("q".to_string(), "1".to_string())]
+        );
+        assert_eq!(
+            st.integration_path,
+            vec![("p".to_string(), "[1]".to_string())]
+        );
 
         for h in ["Content-Length", "authorization", "Connection", "Expect"] {
             let mut i = custom(lambda_backend(), &[]);
@@ -325,7 +349,10 @@ mod tests {
             let ctx = ctx_for(&api, http::Method::GET, "/p");
             let integ = crate::integration::custom::test_support::integration(&api);
             let err = map_request(&ctx, integ, &mut CustomState::new(&ctx)).unwrap_err();
-            assert_eq!(err.classify(crate::config::model::ApiKind::Rest).status, 500);
+            assert_eq!(
+                err.classify(crate::config::model::ApiKind::Rest).status,
+                500
+            );
         }
     }
 
@@ -345,8 +372,14 @@ mod tests {
         let integ = crate::integration::custom::test_support::integration(&api);
         let mut st = CustomState::new(&ctx);
         assert_eq!(&map_request(&ctx, integ, &mut st).unwrap()[..], b"{}");
-        assert_eq!(st.integration_querystring, vec![("q".to_string(), "o".to_string())]);
-        assert_eq!(st.integration_headers, vec![("X-H".to_string(), "h".to_string())]);
+        assert_eq!(
+            st.integration_querystring,
+            vec![("q".to_string(), "o".to_string())]
+        );
+        assert_eq!(
+            st.integration_headers,
+            vec![("X-H".to_string(), "h".to_string())]
+        );
     }
 
     #[test]
@@ -356,13 +389,21 @@ mod tests {
             &convert_body(&b, false, Some(ContentHandling::ConvertToBinary)).unwrap()[..],
             b"hello"
         );
-        assert!(convert_body(&Bytes::from_static(b"%%"), false, Some(ContentHandling::ConvertToBinary)).is_err());
+        assert!(convert_body(
+            &Bytes::from_static(b"%%"),
+            false,
+            Some(ContentHandling::ConvertToBinary)
+        )
+        .is_err());
         let raw = Bytes::from_static(b"\x00\x01");
         assert_eq!(
             &convert_body(&raw, true, Some(ContentHandling::ConvertToText)).unwrap()[..],
             b"AAE="
         );
         assert_eq!(convert_body(&raw, true, None).unwrap(), raw);
-        assert_eq!(convert_body(&b, false, Some(ContentHandling::ConvertToText)).unwrap(), b);
+        assert_eq!(
+            convert_body(&b, false, Some(ContentHandling::ConvertToText)).unwrap(),
+            b
+        );
     }
 }

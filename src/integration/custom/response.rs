@@ -177,10 +177,10 @@ fn push_header(out: &mut HeaderList, name: String, value: String) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::integration::custom::params::{parse, Side};
     use crate::integration::custom::test_support::{
         api_with, ctx_for, custom, integration, lambda_backend, response, template,
     };
-    use crate::integration::custom::params::{parse, Side};
 
     fn resp_with_templates(keys: &[&str]) -> IntegrationResponse {
         let mut r = response("default", 200);
@@ -266,8 +266,10 @@ mod tests {
     fn mapped_content_type_and_template_key_set_the_content_type() {
         let mut i = custom(lambda_backend(), &[]);
         let mut r = response("default", 200);
-        r.response_templates
-            .push(("text/html".into(), Some(template("t", "<p>$input.path('$.m')</p>"))));
+        r.response_templates.push((
+            "text/html".into(),
+            Some(template("t", "<p>$input.path('$.m')</p>")),
+        ));
         i.responses.push(r);
         let api = api_with(i);
         let mut ctx = ctx_for(&api, http::Method::GET, "/p");
@@ -346,7 +348,10 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!(err.classify(crate::config::model::ApiKind::Rest).status, 500);
+        assert_eq!(
+            err.classify(crate::config::model::ApiKind::Rest).status,
+            500
+        );
     }
 
     #[test]
@@ -357,11 +362,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(&b[..], b"hi");
-        let b = convert_body(Bytes::from_static(b"aGk="), Some(ContentHandling::ConvertToBinary)).unwrap();
+        let b = convert_body(
+            Bytes::from_static(b"aGk="),
+            Some(ContentHandling::ConvertToBinary),
+        )
+        .unwrap();
         assert_eq!(&b[..], b"hi");
-        assert!(convert_body(Bytes::from_static(b"{}"), Some(ContentHandling::ConvertToBinary)).is_err());
+        assert!(convert_body(
+            Bytes::from_static(b"{}"),
+            Some(ContentHandling::ConvertToBinary)
+        )
+        .is_err());
         assert_eq!(
-            &convert_body(Bytes::from_static(b"{}"), Some(ContentHandling::ConvertToText)).unwrap()[..],
+            &convert_body(
+                Bytes::from_static(b"{}"),
+                Some(ContentHandling::ConvertToText)
+            )
+            .unwrap()[..],
             b"{}"
         );
     }

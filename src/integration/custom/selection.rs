@@ -68,11 +68,29 @@ mod tests {
 
     #[test]
     fn aws_recorded_selection_patterns() {
-        let i = integ(&[("", 200), (".*four hundred.*", 405), (".+", 502), ("200", 504)]);
+        let i = integ(&[
+            ("", 200),
+            (".*four hundred.*", 405),
+            (".+", 502),
+            ("200", 504),
+        ]);
         let status = |o: &IntegrationOutcome| select(&i, o).map(|r| r.status);
-        assert_eq!(status(&IntegrationOutcome::Result(Bytes::from_static(b"\"Pass\""))), Some(200));
-        assert_eq!(status(&error("Error: Raising four hundred from within the Lambda function")), Some(405));
-        assert_eq!(status(&error("Error: Raising five hundred from within the Lambda function")), Some(502));
+        assert_eq!(
+            status(&IntegrationOutcome::Result(Bytes::from_static(b"\"Pass\""))),
+            Some(200)
+        );
+        assert_eq!(
+            status(&error(
+                "Error: Raising four hundred from within the Lambda function"
+            )),
+            Some(405)
+        );
+        assert_eq!(
+            status(&error(
+                "Error: Raising five hundred from within the Lambda function"
+            )),
+            Some(502)
+        );
         // Full match: a fragment alone does not match.
         assert_eq!(status(&error("x 200 y")), Some(502));
     }
@@ -81,7 +99,9 @@ mod tests {
     fn dot_star_overrides_the_default_for_results() {
         let i = integ(&[("default", 200), (".*", 400)]);
         assert_eq!(
-            select(&i, &IntegrationOutcome::Result(Bytes::new())).unwrap().status,
+            select(&i, &IntegrationOutcome::Result(Bytes::new()))
+                .unwrap()
+                .status,
             400
         );
     }
@@ -103,7 +123,17 @@ mod tests {
     #[test]
     fn mock_status_is_matched_as_text() {
         let i = integ(&[("default", 200), ("4\\d\\d", 404)]);
-        assert_eq!(select(&i, &IntegrationOutcome::Mock { status: 404 }).unwrap().status, 404);
-        assert_eq!(select(&i, &IntegrationOutcome::Mock { status: 200 }).unwrap().status, 200);
+        assert_eq!(
+            select(&i, &IntegrationOutcome::Mock { status: 404 })
+                .unwrap()
+                .status,
+            404
+        );
+        assert_eq!(
+            select(&i, &IntegrationOutcome::Mock { status: 200 })
+                .unwrap()
+                .status,
+            200
+        );
     }
 }

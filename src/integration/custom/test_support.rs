@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::config::media::MediaTypes;
 use crate::config::model::{
     Api, ApiKind, CustomBackend, CustomIntegration, Function, FunctionId, FunctionTarget,
-    Integration, IntegrationResponse, MethodRequest, PassthroughBehavior, ProxyIntegration,
-    PayloadFormat, RequestModel, RequestParamTarget, RequestParameter, Route, RouteId,
+    Integration, IntegrationResponse, MethodRequest, PassthroughBehavior, PayloadFormat,
+    ProxyIntegration, RequestModel, RequestParamTarget, RequestParameter, Route, RouteId,
     RouteMethod,
 };
 use crate::gateway::context::{RequestCtx, RouteMatch};

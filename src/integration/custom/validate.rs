@@ -53,9 +53,8 @@ pub fn validate_body(body: &[u8], model: &RequestModel) -> Result<(), GatewayErr
     let doc: Json = if body.iter().all(u8::is_ascii_whitespace) {
         Json::Object(serde_json::Map::new())
     } else {
-        serde_json::from_slice(body).map_err(|e| {
-            GatewayError::BadRequestBody(format!("the body is not JSON: {e}"))
-        })?
+        serde_json::from_slice(body)
+            .map_err(|e| GatewayError::BadRequestBody(format!("the body is not JSON: {e}")))?
     };
     match model.schema.validate(&doc) {
         Ok(()) => Ok(()),
@@ -80,11 +79,10 @@ fn is_present(ctx: &RequestCtx, p: &MethodParameter) -> bool {
             .raw_query()
             .and_then(|q| crate::authorizer::query::last(q, &p.name))
             .is_some_and(|v| !v.is_empty()),
-        ParamLocation::Path => ctx.route.as_ref().is_some_and(|r| {
-            r.params
-                .iter()
-                .any(|(n, v)| *n == p.name && !v.is_empty())
-        }),
+        ParamLocation::Path => ctx
+            .route
+            .as_ref()
+            .is_some_and(|r| r.params.iter().any(|(n, v)| *n == p.name && !v.is_empty())),
     }
 }
 
