@@ -35,7 +35,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i32>().prop_map(|i| Value::from(i)),
+        any::<i32>().prop_map(Value::from),
         "[a-z \"\\\\/]{0,6}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 40, 6, |inner| {

@@ -185,7 +185,7 @@ impl<'a> Env<'a> {
                         .iter()
                         .enumerate()
                         .filter(|(i, k)| *i < 12 || c.identity.get(k).is_some())
-                        .map(|(_, k)| (Value::Str(*k), str_or_null(c.identity.get(k))))
+                        .map(|(_, k)| (Value::Str(k), str_or_null(c.identity.get(k))))
                         .collect();
                     new_map(id, true, false)
                 }
@@ -216,7 +216,7 @@ impl<'a> Env<'a> {
                 "validationErrorString",
             ]
             .iter()
-            .map(|k| (Value::Str(*k), str_or_null(e.get(k))))
+            .map(|k| (Value::Str(k), str_or_null(e.get(k))))
             .collect();
             entries.push((Value::Str("error"), new_map(m, false, false)));
         }

@@ -190,7 +190,9 @@ fn write_java_at(j: &[Node<'_>], out: &mut String, nested: bool) {
         Some(Node::Array { .. }) => write_json(j, out),
         Some(Node::String(s)) => out.push_str(s),
         Some(Node::Static(s)) => {
-            if !write_static(s, out) && nested {
+            // `write_static` writes nothing for null; nested nulls print as Java does.
+            let wrote = write_static(s, out);
+            if !wrote && nested {
                 out.push_str("null");
             }
         }

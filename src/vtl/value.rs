@@ -177,7 +177,11 @@ impl<'a> Value<'a> {
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => {
                 let mut buf = itoa::Buffer::new();
-                out.push_str(buf.format(*i));
+                // i64 formatting is much cheaper than i128; nearly every int fits.
+                match i64::try_from(*i) {
+                    Ok(small) => out.push_str(buf.format(small)),
+                    Err(_) => out.push_str(buf.format(*i)),
+                }
             }
             Value::Double(d) => java_compat::write_double(*d, out),
             Value::Str(s) => out.push_str(s),
