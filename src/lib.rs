@@ -5,6 +5,7 @@
 //! - [`config`]: the YAML config, compiled once into the immutable [`config::model::Api`] snapshot.
 //! - [`gateway`]: the request path as a list of phases, the per-request context, errors.
 //! - [`authorizer`]: Lambda authorizers (TOKEN, REQUEST, HTTP API) and their result cache.
+//! - [`integration`]: what is sent to a function and how its answer becomes the response.
 //! - [`lambda`]: reaching functions (Invoke API / RIE, Function URLs).
 //! - [`vtl`]: the Velocity Template Language engine for API Gateway mapping templates.
 //! - [`metrics`], [`telemetry`], [`access_log`], [`trace_context`]: observability.

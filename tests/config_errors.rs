@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use apigate::config::model::{
-    ApiKind, AuthorizerKind, FunctionTarget, IdentitySource, Integration, PayloadFormat,
-    RouteMethod,
+    ApiKind, AuthorizerKind, CustomBackend, FunctionId, FunctionTarget, IdentitySource,
+    Integration, PassthroughBehavior, PayloadFormat, RequestValidator, RouteMethod,
 };
 use apigate::config::{check, load, load_str, ConfigErrors};
 
@@ -177,10 +177,14 @@ fn valid_rest_api_compiles_with_defaults() {
     assert_eq!(r.resource_id.len(), 6);
     assert_ne!(r.resource_id, api.routes[1].resource_id);
     assert_eq!(api.routes[1].route_key, "ANY /{proxy+}");
-    let Integration::Proxy(p) = &r.integration;
+    let Integration::Proxy(p) = &r.integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V1);
     assert_eq!(p.timeout, Duration::from_millis(29_000));
-    let Integration::Proxy(p) = &api.routes[1].integration;
+    let Integration::Proxy(p) = &api.routes[1].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.timeout, Duration::from_millis(1000));
     // Resource ids are stable across loads; deployment ids are fresh.
     let again = load_str(
@@ -218,10 +222,14 @@ routes:
     );
     assert_eq!(api.routes[1].route_key, "$default");
     assert_eq!(api.routes[1].method, RouteMethod::Any);
-    let Integration::Proxy(p) = &api.routes[0].integration;
+    let Integration::Proxy(p) = &api.routes[0].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V1);
     assert_eq!(p.timeout, Duration::from_millis(5000));
-    let Integration::Proxy(p) = &api.routes[1].integration;
+    let Integration::Proxy(p) = &api.routes[1].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V2);
     let a = &api.authorizers[0];
     assert_eq!(a.kind, AuthorizerKind::Request);
@@ -245,7 +253,9 @@ fn valid_function_url_compiles() {
     let c = load_str("t.yaml", text).unwrap();
     assert_eq!(c.api.kind, ApiKind::FunctionUrl);
     assert_eq!(c.api.default_domain, "abcdefg.lambda-url.us-east-1.on.aws");
-    let Integration::Proxy(p) = &c.api.routes[0].integration;
+    let Integration::Proxy(p) = &c.api.routes[0].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.payload_format, PayloadFormat::V2);
     assert_eq!(p.timeout, Duration::from_millis(300_000));
     assert!(matches!(
@@ -355,7 +365,9 @@ fn timeouts_follow_the_api_kind() {
         rest("  - {path: /a, method: GET, integration: {function: f, timeoutInMillis: 120000}}\n")
     );
     let c = load_str("t.yaml", &raised).unwrap();
-    let Integration::Proxy(p) = &c.api.routes[0].integration;
+    let Integration::Proxy(p) = &c.api.routes[0].integration else {
+        panic!("not a proxy integration")
+    };
     assert_eq!(p.timeout, Duration::from_secs(120));
     one_error(
         &format!(
@@ -433,25 +445,39 @@ fn method_and_integration_type_names() {
 }
 
 #[test]
-fn custom_and_mock_integrations_are_checked_but_not_built_yet() {
+fn custom_and_mock_integrations_compile_and_are_checked() {
     let aws = rest("  - path: /a\n    method: POST\n    integration:\n      type: aws\n      function: f\n      requestTemplates: {application/json: \"{}\"}\n      passthroughBehavior: NEVER\n      responses:\n        default: {statusCode: 200}\n        \".*NotFound.*\": {statusCode: \"404\", responseParameters: {method.response.header.X: \"'y'\"}}\n");
-    one_error(
-        &aws,
-        "routes[0].integration.type: integration type AWS is not supported by this build yet",
-    );
-    one_error(
+    let c = load_str("t.yaml", &aws).unwrap();
+    let Integration::Custom(ci) = &c.api.routes[0].integration else {
+        panic!("not a custom integration")
+    };
+    assert_eq!(ci.backend, CustomBackend::Lambda(FunctionId(0)));
+    assert_eq!(ci.passthrough, PassthroughBehavior::Never);
+    let statuses: Vec<u16> = ci.responses.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [404, 200]);
+    let c = load_str(
+        "t.yaml",
         &rest("  - {path: /a, method: OPTIONS, integration: {type: MOCK}}\n"),
-        "integration type MOCK is not supported by this build yet",
-    );
+    )
+    .unwrap();
+    let Integration::Custom(ci) = &c.api.routes[0].integration else {
+        panic!("not a custom integration")
+    };
+    assert_eq!(ci.backend, CustomBackend::Mock);
     let bad = rest("  - path: /a\n    method: POST\n    integration:\n      type: AWS\n      function: f\n      passthroughBehavior: SOMETIMES\n      responses:\n        \"(\": {statusCode: 2000}\n");
     let e = errors(&bad);
-    assert_eq!(e.len(), 4, "{e:#?}");
-    assert!(
-        e[1].contains("unknown passthroughBehavior 'SOMETIMES'"),
-        "{e:#?}"
+    assert_eq!(e.len(), 3, "{e:#?}");
+    for want in [
+        "unknown passthroughBehavior 'SOMETIMES'",
+        "invalid selection pattern",
+        "'2000' is not an HTTP status code",
+    ] {
+        assert!(e.iter().any(|l| l.contains(want)), "{want}: {e:#?}");
+    }
+    one_error(
+        &rest("  - path: /a\n    method: POST\n    integration:\n      type: AWS\n      function: f\n      requestTemplates:\n        application/json: \"{\\n #if($a)\"\n"),
+        "routes[0].integration.requestTemplates.application/json",
     );
-    assert!(e[2].contains("invalid selection pattern"), "{e:#?}");
-    assert!(e[3].contains("'2000' is not an HTTP status code"), "{e:#?}");
     one_error(
         &http("  - {path: /a, method: GET, integration: {type: AWS, function: f}}\n"),
         "are a REST API feature",
@@ -656,7 +682,7 @@ fn server_and_listeners() {
 #[test]
 fn every_spec_key_is_accepted() {
     // The full example of spec config.md (with its custom integration moved to AWS_PROXY keys
-    // that proxy integrations accept) decodes without unknown-key errors.
+    // that proxy integrations accept) decodes and compiles.
     let text = "\
 api:
   requestValidators:
@@ -695,11 +721,19 @@ routes:
         \".*NotFound.*\":
           statusCode: \"404\"
 ";
-    // Only the not-yet-built integration type is an error.
-    one_error(
-        text,
-        "integration type AWS is not supported by this build yet",
+    let c = load_str("t.yaml", text).unwrap();
+    let r = &c.api.routes[0];
+    assert!(matches!(r.integration, Integration::Custom(_)));
+    let mr = &r.method_request;
+    assert_eq!(
+        mr.validator,
+        Some(RequestValidator {
+            parameters: true,
+            body: true
+        })
     );
+    assert_eq!(mr.parameters.len(), 1);
+    assert_eq!(mr.models[0].1.name, "Pet");
 }
 
 #[test]

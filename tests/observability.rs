@@ -38,6 +38,7 @@ fn route(path: &str, method: RouteMethod, key: &str, auth: Option<usize>, f: usi
             payload_format: PayloadFormat::V1,
             timeout: Duration::from_secs(29),
         }),
+        method_request: Default::default(),
     }
 }
 

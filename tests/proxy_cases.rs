@@ -47,7 +47,9 @@ fn run(case: &Value) -> Result<(), String> {
         return Ok(());
     }
     let rm = looked_up.map_err(|e| format!("lookup failed: {e}"))?;
-    let Integration::Proxy(p) = &api.route(rm.route).integration;
+    let Integration::Proxy(p) = &api.route(rm.route).integration else {
+        panic!("proxy cases use proxy integrations")
+    };
     let format = EventFormat::for_route(api.kind, p.payload_format);
     ctx.route = Some(rm);
 

@@ -31,7 +31,9 @@ fn event_with(config: &Value, request: Value, principal: Option<Principal>) -> V
         .router
         .lookup(&ctx.req.method, ctx.req.raw_path())
         .unwrap();
-    let Integration::Proxy(p) = &api.route(rm.route).integration;
+    let Integration::Proxy(p) = &api.route(rm.route).integration else {
+        panic!("proxy cases use proxy integrations")
+    };
     let format = EventFormat::for_route(api.kind, p.payload_format);
     ctx.route = Some(rm);
     ctx.principal = principal;

@@ -51,6 +51,10 @@ pub struct ApiSettings {
     pub request_validators: Vec<String>,
     /// Names of `api.models`.
     pub models: Vec<String>,
+    /// `api.requestValidators`, compiled.
+    pub validator_flags: Vec<(String, crate::config::model::RequestValidator)>,
+    /// `api.models` compiled as JSON Schema validators.
+    pub compiled_models: Vec<(String, std::sync::Arc<crate::config::model::RequestModel>)>,
     /// Integration timeout bounds and default, in milliseconds, for this kind.
     pub timeout_max_ms: u64,
     /// See `timeout_max_ms`.
@@ -203,22 +207,15 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
             }
         }
     }
-    let request_validators = raw
-        .request_validators
-        .unwrap_or_default()
-        .0
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    let mut models = Vec::new();
-    for (name, schema) in raw.models.unwrap_or_default().0 {
-        if !schema.is_object() {
-            sink.at(
-                &format!("api.models.{name}"),
-                "a model must be a JSON Schema object",
-            );
-        }
-        models.push(name);
+    let raw_validators = raw.request_validators.unwrap_or_default();
+    let validator_flags = crate::config::compile_custom::compile_validators(&raw_validators);
+    let request_validators = validator_flags.iter().map(|(n, _)| n.clone()).collect();
+    let raw_models = raw.models.unwrap_or_default().0;
+    let models = raw_models.iter().map(|(n, _)| n.clone()).collect();
+    let (compiled_models, model_errors) =
+        crate::config::compile_custom::compile_models(&id, &raw_models);
+    for (key, message) in model_errors {
+        sink.at(&key, message);
     }
     ApiSettings {
         kind,
@@ -234,6 +231,8 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
         access_log,
         request_validators,
         models,
+        validator_flags,
+        compiled_models,
         timeout_max_ms,
         timeout_default_ms,
     }

@@ -1,19 +1,20 @@
 //! `routes[i].integration`: type, function, payload format, timeout, and the keys of custom
 //! (AWS / MOCK) integrations.
 //!
-//! This build serves `AWS_PROXY` only ([`Integration`] has no other variant): `AWS` and `MOCK`
-//! are fully checked (so the issue that builds them only adds compile code) and then rejected
-//! as not supported yet. They are REST-only, as on AWS.
+//! `AWS` and `MOCK` integrations are REST-only, as on AWS; their keys are compiled by
+//! [`compile_custom_integration`].
 
 use std::time::Duration;
 
 use crate::config::compile::Lookup;
-use crate::config::compile_api::{kind_name, status_code, templates, ApiSettings};
+use crate::config::compile_api::{kind_name, ApiSettings};
 use crate::config::compile_authorizers::payload_format;
+use crate::config::compile_custom::compile_custom_integration;
 use crate::config::compile_routes::Refs;
 use crate::config::error::ErrorSink;
 use crate::config::model::{
-    ApiKind, Function, FunctionId, FunctionTarget, Integration, PayloadFormat, ProxyIntegration,
+    ApiKind, CustomBackend, Function, FunctionId, FunctionTarget, Integration, PayloadFormat,
+    ProxyIntegration,
 };
 use crate::config::raw::RawIntegration;
 
@@ -76,17 +77,12 @@ pub(crate) fn compile_integration(
         sink,
     );
     if ty != "AWS_PROXY" {
-        let what = if ty == "AWS" {
-            "AWS (custom) integrations"
-        } else {
-            "MOCK integrations"
-        };
-        if kind == ApiKind::Rest {
-            sink.at(
-                &format!("{path}.type"),
-                format!("integration type {ty} is not supported by this build yet"),
-            );
-        } else {
+        if kind != ApiKind::Rest {
+            let what = if ty == "AWS" {
+                "AWS (custom) integrations"
+            } else {
+                "MOCK integrations"
+            };
             sink.at(
                 &format!("{path}.type"),
                 format!(
@@ -94,8 +90,22 @@ pub(crate) fn compile_integration(
                     kind_name(kind)
                 ),
             );
+            return None;
         }
-        return None;
+        let backend = if ty == "MOCK" {
+            CustomBackend::Mock
+        } else {
+            CustomBackend::Lambda(FunctionId(function?))
+        };
+        return match compile_custom_integration(ri, path, backend, timeout?) {
+            Ok(c) => Some(Integration::Custom(c)),
+            Err(errors) => {
+                for (key, message) in errors {
+                    sink.at(&key, message);
+                }
+                None
+            }
+        };
     }
     Some(Integration::Proxy(ProxyIntegration {
         function: FunctionId(function?),
@@ -184,108 +194,23 @@ fn timeout(
     }
 }
 
-/// Keys of custom (AWS / MOCK) integrations: rejected on AWS_PROXY, checked otherwise.
+/// Keys of custom (AWS / MOCK) integrations are rejected on AWS_PROXY; on AWS / MOCK they are
+/// checked by [`compile_custom_integration`].
 fn custom_keys(ri: &RawIntegration, path: &str, ty: &str, sink: &mut ErrorSink<'_>) {
-    if ty == "AWS_PROXY" {
-        for (set, key) in [
-            (ri.request_parameters.is_some(), "requestParameters"),
-            (ri.request_templates.is_some(), "requestTemplates"),
-            (ri.passthrough_behavior.is_some(), "passthroughBehavior"),
-            (ri.content_handling.is_some(), "contentHandling"),
-            (ri.responses.is_some(), "responses"),
-        ] {
-            if set {
-                sink.at(
-                    &format!("{path}.{key}"),
-                    format!("{key} applies only to AWS and MOCK integrations"),
-                );
-            }
-        }
+    if ty != "AWS_PROXY" {
         return;
     }
-    if let Some(pb) = &ri.passthrough_behavior {
-        if !["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"]
-            .contains(&pb.to_ascii_uppercase().as_str())
-        {
+    for (set, key) in [
+        (ri.request_parameters.is_some(), "requestParameters"),
+        (ri.request_templates.is_some(), "requestTemplates"),
+        (ri.passthrough_behavior.is_some(), "passthroughBehavior"),
+        (ri.content_handling.is_some(), "contentHandling"),
+        (ri.responses.is_some(), "responses"),
+    ] {
+        if set {
             sink.at(
-                &format!("{path}.passthroughBehavior"),
-                format!("unknown passthroughBehavior '{pb}' (allowed: WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER)"),
-            );
-        }
-    }
-    content_handling(
-        ri.content_handling.as_deref(),
-        &format!("{path}.contentHandling"),
-        sink,
-    );
-    for (key, value) in ri.request_parameters.iter().flat_map(|p| &p.0) {
-        let p = format!("{path}.requestParameters.{key}");
-        let ok = [
-            "integration.request.header.",
-            "integration.request.querystring.",
-            "integration.request.path.",
-        ]
-        .iter()
-        .any(|pre| key.strip_prefix(pre).is_some_and(|n| !n.is_empty()));
-        if !ok {
-            sink.at(
-                &p,
-                format!("'{key}' must be integration.request.(header|querystring|path).NAME"),
-            );
-        } else if value.trim().is_empty() {
-            sink.at(&p, "the source expression is empty");
-        }
-    }
-    let _ = templates(
-        ri.request_templates.clone().unwrap_or_default(),
-        &format!("{path}.requestTemplates"),
-        sink,
-    );
-    for (pattern, resp) in ri.responses.iter().flat_map(|r| &r.0) {
-        let p = format!("{path}.responses.{pattern}");
-        if pattern != "default" {
-            if let Err(e) = fancy_regex::Regex::new(pattern) {
-                sink.at(&p, format!("invalid selection pattern: {e}"));
-            }
-        }
-        match &resp.status_code {
-            Some(s) => {
-                let _ = status_code(&s.0, &format!("{p}.statusCode"), sink);
-            }
-            None => sink.at(&p, "missing required key 'statusCode'"),
-        }
-        for (key, _) in resp.response_parameters.iter().flat_map(|r| &r.0) {
-            if key
-                .strip_prefix("method.response.header.")
-                .is_none_or(str::is_empty)
-            {
-                sink.at(
-                    &format!("{p}.responseParameters.{key}"),
-                    format!("'{key}' must be method.response.header.NAME"),
-                );
-            }
-        }
-        let _ = templates(
-            resp.response_templates.clone().unwrap_or_default(),
-            &format!("{p}.responseTemplates"),
-            sink,
-        );
-        content_handling(
-            resp.content_handling.as_deref(),
-            &format!("{p}.contentHandling"),
-            sink,
-        );
-    }
-}
-
-fn content_handling(v: Option<&str>, path: &str, sink: &mut ErrorSink<'_>) {
-    if let Some(v) = v {
-        if !["CONVERT_TO_TEXT", "CONVERT_TO_BINARY"].contains(&v.to_ascii_uppercase().as_str()) {
-            sink.at(
-                path,
-                format!(
-                    "unknown contentHandling '{v}' (allowed: CONVERT_TO_TEXT, CONVERT_TO_BINARY)"
-                ),
+                &format!("{path}.{key}"),
+                format!("{key} applies only to AWS and MOCK integrations"),
             );
         }
     }

@@ -211,6 +211,11 @@ fn compile_route(
         authorizer,
         api_key_required,
         integration: integration?,
+        method_request: crate::config::compile_custom::compile_method_request(
+            r,
+            &refs.api.validator_flags,
+            &refs.api.compiled_models,
+        ),
     };
     Some((route, template))
 }

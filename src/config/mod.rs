@@ -21,11 +21,13 @@
 //! - [`compile_authorizers`]: the `authorizers` section.
 //! - [`compile_routes`]: the `routes` section.
 //! - [`compile_integration`]: each route's `integration`.
+//! - [`compile_custom`]: custom (`AWS` / `MOCK`) integrations, validators, models, method requests.
 //! - [`route_path`]: route path templates (`/pets/{id}`, `/{proxy+}`).
 
 pub mod compile;
 pub mod compile_api;
 pub mod compile_authorizers;
+pub mod compile_custom;
 pub mod compile_integration;
 pub mod compile_routes;
 pub mod decode;

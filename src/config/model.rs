@@ -164,6 +164,8 @@ pub struct Route {
     pub api_key_required: bool,
     /// What the route calls.
     pub integration: Integration,
+    /// REST method request settings: validator, declared parameters, models (empty otherwise).
+    pub method_request: MethodRequest,
 }
 
 /// `integration`.
@@ -171,6 +173,8 @@ pub struct Route {
 pub enum Integration {
     /// `AWS_PROXY`: Lambda proxy integration.
     Proxy(ProxyIntegration),
+    /// `AWS` (Lambda custom, non-proxy) or `MOCK`: mapping templates and integration responses.
+    Custom(CustomIntegration),
 }
 
 /// A Lambda proxy integration.
@@ -262,4 +266,165 @@ pub enum IdentitySource {
     StageVariable(String),
     /// `context.X` / `$context.X`.
     Context(String),
+}
+
+/// An `AWS` (Lambda custom) or `MOCK` integration, compiled (mapping.md §2, §5, §6).
+#[derive(Debug)]
+pub struct CustomIntegration {
+    /// What answers: a function, or the mock (no backend call).
+    pub backend: CustomBackend,
+    /// `timeoutInMillis` (integration, else the function's, else 29 s). Unused for MOCK.
+    pub timeout: Duration,
+    /// `requestParameters`, in configuration order.
+    pub request_parameters: Vec<RequestParameter>,
+    /// `requestTemplates`: content type (exact, case-sensitive key) -> template, in
+    /// configuration order. `None` marks a template written as an empty string: it counts as
+    /// "matched" for the passthrough decision but the body passes through unchanged.
+    pub request_templates: Vec<(String, Option<crate::vtl::Template>)>,
+    /// `passthroughBehavior` (default `WHEN_NO_MATCH`).
+    pub passthrough: PassthroughBehavior,
+    /// `contentHandling` of the integration request.
+    pub content_handling: Option<ContentHandling>,
+    /// Integration responses in selection order: every response with a selection pattern,
+    /// sorted by ascending status code then configuration order (the spec's tie-breaking:
+    /// the smallest status among several matches wins), then the default response, if any.
+    pub responses: Vec<IntegrationResponse>,
+}
+
+impl CustomIntegration {
+    /// The default integration response (no `selectionPattern`, or `default` / `""`).
+    pub fn default_response(&self) -> Option<&IntegrationResponse> {
+        self.responses.iter().find(|r| r.pattern.is_none())
+    }
+}
+
+/// The backend of a custom integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomBackend {
+    /// `type: AWS`: the function is invoked with the mapped payload.
+    Lambda(FunctionId),
+    /// `type: MOCK`: nothing is called; the request template's `statusCode` selects the response.
+    Mock,
+}
+
+/// `passthroughBehavior` (mapping.md §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PassthroughBehavior {
+    /// Pass the body through when no template matches the Content-Type.
+    #[default]
+    WhenNoMatch,
+    /// Pass through only when no templates are defined at all; otherwise 415.
+    WhenNoTemplates,
+    /// Never pass through: 415 when no template matches.
+    Never,
+}
+
+/// `contentHandling` (mapping.md §5.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentHandling {
+    /// Binary payloads are base64-encoded into text.
+    ConvertToText,
+    /// Text payloads are base64-decoded into bytes.
+    ConvertToBinary,
+}
+
+/// One `requestParameters` entry: `integration.request.{header|querystring|path}.NAME` <- source.
+#[derive(Debug, Clone)]
+pub struct RequestParameter {
+    /// Where the value goes.
+    pub target: RequestParamTarget,
+    /// The target's name (header names keep their case).
+    pub name: String,
+    /// Where the value comes from.
+    pub source: crate::integration::custom::params::ParamSource,
+}
+
+/// The location of an integration request parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestParamTarget {
+    /// `integration.request.header.NAME`.
+    Header,
+    /// `integration.request.querystring.NAME`.
+    QueryString,
+    /// `integration.request.path.NAME`.
+    Path,
+}
+
+/// One integration response (`responses.PATTERN`).
+#[derive(Debug)]
+pub struct IntegrationResponse {
+    /// The key as written (`default`, or the pattern), for logs.
+    pub key: String,
+    /// `selectionPattern` (a Java regex matched against the whole error message); `None` for the
+    /// default response.
+    pub pattern: Option<crate::vtl::java_regex::JavaRegex>,
+    /// `statusCode` of the method response.
+    pub status: u16,
+    /// `responseParameters`: `method.response.header.NAME` <- source, in configuration order.
+    pub response_parameters: Vec<(String, crate::integration::custom::params::ParamSource)>,
+    /// `responseTemplates`: content type -> template (`None` = written empty: pass through),
+    /// sorted by content type (the spec's "first" template is the lexicographically first).
+    pub response_templates: Vec<(String, Option<crate::vtl::Template>)>,
+    /// `contentHandling` of the response.
+    pub content_handling: Option<ContentHandling>,
+}
+
+/// REST method request settings of a route (mapping.md §7).
+#[derive(Debug, Default)]
+pub struct MethodRequest {
+    /// `requestValidator`'s flags; `None` = no validation.
+    pub validator: Option<RequestValidator>,
+    /// `requestParameters` (method request), sorted by their full key
+    /// (`method.request.header.*` < `path.*` < `querystring.*`, then by name): the order AWS
+    /// lists missing parameters in.
+    pub parameters: Vec<MethodParameter>,
+    /// `requestModels`: content type -> compiled model, in configuration order.
+    pub models: Vec<(String, std::sync::Arc<RequestModel>)>,
+}
+
+/// A request validator (`api.requestValidators.NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestValidator {
+    /// `validateRequestParameters`.
+    pub parameters: bool,
+    /// `validateRequestBody`.
+    pub body: bool,
+}
+
+/// One declared method request parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodParameter {
+    /// Where it is read.
+    pub location: ParamLocation,
+    /// Its name (header names compare case-insensitively).
+    pub name: String,
+    /// `true` = required (missing or empty fails validation).
+    pub required: bool,
+}
+
+/// The location of a method request parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    /// `method.request.header.NAME` / `multivalueheader`.
+    Header,
+    /// `method.request.path.NAME`.
+    Path,
+    /// `method.request.querystring.NAME` / `multivaluequerystring`.
+    QueryString,
+}
+
+/// A model (`api.models.NAME`), compiled as a JSON Schema draft 4 validator.
+pub struct RequestModel {
+    /// The model name.
+    pub name: String,
+    /// The compiled schema (`$ref`s to other models already resolved).
+    pub schema: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for RequestModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestModel")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }

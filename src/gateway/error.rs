@@ -48,6 +48,15 @@ pub enum GatewayError {
     /// A mapping template failed while rendering.
     #[error("mapping template failed: {0}")]
     Template(String),
+    /// Method request validation: required parameters missing or empty (names in AWS's order).
+    #[error("missing required request parameters: {0:?}")]
+    BadRequestParameters(Vec<String>),
+    /// Method request validation: the body does not satisfy the model (detail for logs).
+    #[error("invalid request body: {0}")]
+    BadRequestBody(String),
+    /// No request template matches the Content-Type and passthrough is not allowed.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
 }
 
 /// What the client receives for an error, before customisation.
@@ -111,6 +120,18 @@ impl GatewayError {
             E::ApiConfiguration(_) | E::Template(_) => {
                 (T::ApiConfigurationError, 500, msg("Internal server error"))
             }
+            E::BadRequestParameters(names) => (
+                T::BadRequestParameters,
+                400,
+                Some(Cow::Owned(format!(
+                    "Missing required request parameters: [{}]",
+                    names.join(", ")
+                ))),
+            ),
+            E::BadRequestBody(_) => (T::BadRequestBody, 400, msg("Invalid request body")),
+            E::UnsupportedMediaType => {
+                (T::UnsupportedMediaType, 415, msg("Unsupported Media Type"))
+            }
         };
         Classified {
             response_type,
@@ -127,6 +148,9 @@ impl GatewayError {
                 | GatewayError::BodyTooLarge
                 | GatewayError::Unauthorized(_)
                 | GatewayError::AccessDenied { .. }
+                | GatewayError::BadRequestParameters(_)
+                | GatewayError::BadRequestBody(_)
+                | GatewayError::UnsupportedMediaType
         )
     }
 }

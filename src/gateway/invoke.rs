@@ -1,23 +1,27 @@
 //! The invoke phase: calls the function with the route's timeout and classifies the outcome.
 //!
 //! A timeout, a connection failure, a function error and a service error are distinct
-//! outcomes; each becomes its own [`GatewayError`] and upstream-error metric.
+//! outcomes; each becomes its own [`GatewayError`] (or, for custom integrations, a function
+//! error the integration responses select on) and upstream-error metric. MOCK integrations call
+//! nothing.
 
 use std::time::Instant;
 
-use crate::config::model::Integration;
+use crate::config::model::{CustomBackend, FunctionId, Integration};
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
 use crate::gateway::map_request::Mapped;
+use crate::integration::custom::invoke::IntegrationOutcome;
+use crate::integration::custom::CustomState;
 use crate::integration::EventFormat;
 use crate::lambda::{Invocation, Invoker};
 use crate::message::Response;
-use crate::metrics::{FunctionMetrics, UpstreamErrorKind};
+use crate::metrics::{ApiMetrics, UpstreamErrorKind};
 
-/// What the function returned.
+/// What the integration answered.
 #[derive(Debug)]
 pub enum Outcome {
-    /// An Invoke API result that is not a function error.
+    /// A proxy integration's Invoke API result that is not a function error.
     Result {
         /// The result.
         invocation: Invocation,
@@ -26,42 +30,83 @@ pub enum Outcome {
     },
     /// The Function URL's response to a forwarded request.
     Forwarded(Response),
+    /// A custom or MOCK integration's outcome, with its request-side state.
+    Custom {
+        /// Result, function error, or mock status.
+        outcome: IntegrationOutcome,
+        /// Carried from the request template.
+        state: Box<CustomState>,
+    },
 }
 
-/// Invokes the route's function; sets `ctx.integration_latency`.
+/// The function an integration calls (`None` for MOCK).
+pub fn function_of(integration: &Integration) -> Option<FunctionId> {
+    match integration {
+        Integration::Proxy(p) => Some(p.function),
+        Integration::Custom(c) => match c.backend {
+            CustomBackend::Lambda(id) => Some(id),
+            CustomBackend::Mock => None,
+        },
+    }
+}
+
+/// Invokes the integration; sets `ctx.integration_latency` when a function was called.
 pub async fn invoke(
     ctx: &mut RequestCtx,
     integration: &Integration,
     mapped: Mapped,
     invoker: &Invoker,
-    metrics: Option<&FunctionMetrics>,
+    metrics: &ApiMetrics,
 ) -> Result<Outcome, GatewayError> {
-    let Integration::Proxy(p) = integration;
     let api = ctx.api.clone();
-    let function = api.function(p.function);
-    let _in_flight = metrics.map(FunctionMetrics::in_flight);
+    let function =
+        function_of(integration).map(|id| (api.function(id), metrics.functions.get(id.0)));
+    let _in_flight = function.and_then(|(_, m)| m.map(|m| m.in_flight()));
     let started = Instant::now();
-    let outcome = match mapped {
-        Mapped::Event { payload, format } => invoker
-            .invoke(function, payload, p.timeout, &ctx.trace_id)
-            .await
-            .map_err(|e| e.to_gateway_error())
-            .and_then(|invocation| match invocation.to_gateway_error() {
-                Some(err) => Err(err),
-                None => Ok(Outcome::Result { invocation, format }),
-            }),
-        Mapped::Forward => invoker
-            .forward(function, &ctx.req, p.timeout)
+    let outcome = match (integration, mapped) {
+        (Integration::Proxy(p), Mapped::Event { payload, format }) => {
+            let f = api.function(p.function);
+            invoker
+                .invoke(f, payload, p.timeout, &ctx.trace_id)
+                .await
+                .map_err(|e| e.to_gateway_error())
+                .and_then(|invocation| match invocation.to_gateway_error() {
+                    Some(err) => Err(err),
+                    None => Ok(Outcome::Result { invocation, format }),
+                })
+        }
+        (Integration::Proxy(p), Mapped::Forward) => invoker
+            .forward(api.function(p.function), &ctx.req, p.timeout)
             .await
             .map(Outcome::Forwarded)
             .map_err(|e| e.to_gateway_error()),
+        (Integration::Custom(c), Mapped::Custom { payload, state }) => {
+            crate::integration::custom::invoke::call(invoker, ctx, c, payload)
+                .await
+                .map(|outcome| Outcome::Custom { outcome, state })
+        }
+        (_, mapped) => Err(GatewayError::ApiConfiguration(format!(
+            "integration and mapped request disagree: {mapped:?}"
+        ))),
     };
-    ctx.integration_latency = Some(started.elapsed());
-    if let (Err(err), Some(m)) = (&outcome, metrics) {
-        if let Some(kind) = UpstreamErrorKind::of(err) {
+    if function.is_some() {
+        ctx.integration_latency = Some(started.elapsed());
+    }
+    if let Some((f, m)) = function {
+        let kind = match &outcome {
+            Err(err) => UpstreamErrorKind::of(err),
+            Ok(Outcome::Custom {
+                outcome: IntegrationOutcome::FunctionError { .. },
+                ..
+            }) => Some(UpstreamErrorKind::FunctionError),
+            Ok(_) => None,
+        };
+        if let (Some(kind), Some(m)) = (kind, m) {
             m.error(kind);
         }
-        tracing::warn!(function = %function.name, error = %err, "integration call failed");
+        if let Err(err) = &outcome {
+            tracing::warn!(function = %f.name, error = %err, "integration call failed");
+        }
     }
     outcome
 }

@@ -1,10 +1,12 @@
-//! The map-response phase: the function's result becomes the client's response, by the proxy
-//! response contract of the route's payload format, plus the ids API Gateway adds.
+//! The map-response phase: the integration's answer becomes the client's response, by the proxy
+//! response contract of the route's payload format, or by the custom integration's integration
+//! responses (selection pattern, parameters, template, overrides), plus the ids API Gateway adds.
 
 use crate::config::model::Integration;
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
 use crate::gateway::invoke::Outcome;
+use crate::integration::custom::response::map_response;
 use crate::integration::{add_response_ids, read_response};
 use crate::message::Response;
 
@@ -14,10 +16,19 @@ pub fn map(
     integration: &Integration,
     outcome: Outcome,
 ) -> Result<Response, GatewayError> {
-    let Integration::Proxy(_) = integration;
-    let mut response = match outcome {
-        Outcome::Result { invocation, format } => read_response(ctx, format, invocation.payload)?,
-        Outcome::Forwarded(response) => response,
+    let mut response = match (integration, outcome) {
+        (_, Outcome::Result { invocation, format }) => {
+            read_response(ctx, format, invocation.payload)?
+        }
+        (_, Outcome::Forwarded(response)) => response,
+        (Integration::Custom(c), Outcome::Custom { outcome, mut state }) => {
+            map_response(ctx, c, &mut state, outcome)?
+        }
+        (Integration::Proxy(_), Outcome::Custom { .. }) => {
+            return Err(GatewayError::ApiConfiguration(
+                "a proxy integration produced a custom outcome".into(),
+            ))
+        }
     };
     add_response_ids(ctx, &mut response, true);
     Ok(response)

@@ -7,12 +7,15 @@
 //! 1. [`body::check`]: the payload limit (413);
 //! 2. [`route::route`]: method + path -> route and path parameters (REST 403 / HTTP 404);
 //! 3. [`crate::authorizer::authorize`]: identity sources -> cache -> authorizer -> policy;
-//! 4. [`map_request::map`]: the proxy event (or the request itself, for a Function URL);
-//! 5. [`invoke::invoke`]: the function call with the route's timeout;
-//! 6. [`map_response::map`]: the proxy response contract and API Gateway's own headers;
-//! 7. [`record::record`]: metrics, access log, span status.
+//! 4. [`validate::validate`]: method request validation (required parameters, body model);
+//! 5. [`map_request::map`]: the proxy event (or the request itself, for a Function URL), or the
+//!    custom integration's mapping template;
+//! 6. [`invoke::invoke`]: the function call with the route's timeout (nothing for MOCK);
+//! 7. [`map_response::map`]: the proxy response contract, or the integration responses; and API
+//!    Gateway's own headers;
+//! 8. [`record::record`]: metrics, access log, span status.
 //!
-//! An error from phases 1-6 becomes its client response in exactly one place,
+//! An error from phases 1-7 becomes its client response in exactly one place,
 //! [`error_response::respond`]; `handle` itself never fails.
 //!
 //! # Layout
@@ -24,7 +27,8 @@
 //! - [`template_input`]: what mapping templates see of a request.
 //! - [`router`], [`router_template`]: the route table.
 //! - [`ids`], [`clf_time`]: request ids, trace ids, the request time format.
-//! - the phases: [`body`], [`route`], [`map_request`], [`invoke`], [`map_response`], [`record`].
+//! - the phases: [`body`], [`route`], [`validate`], [`map_request`], [`invoke`], [`map_response`],
+//!   [`record`].
 
 pub mod body;
 pub mod clf_time;
@@ -43,6 +47,7 @@ pub mod router;
 pub mod router_template;
 pub mod snapshot;
 pub mod template_input;
+pub mod validate;
 
 use std::sync::Arc;
 
@@ -92,12 +97,11 @@ impl Gateway {
         let Some(id) = route_id else {
             return Err(GatewayError::NoRoute);
         };
+        validate::validate(ctx)?;
         let integration = &api.route(id).integration;
         let mapped = map_request::map(ctx, integration)?;
-        let function = match integration {
-            crate::config::model::Integration::Proxy(p) => snap.metrics.functions.get(p.function.0),
-        };
-        let outcome = invoke::invoke(ctx, integration, mapped, &self.invoker, function).await?;
+        let outcome =
+            invoke::invoke(ctx, integration, mapped, &self.invoker, &snap.metrics).await?;
         map_response::map(ctx, integration, outcome)
     }
 }

@@ -5,13 +5,14 @@ use crate::gateway::context::RequestCtx;
 use crate::integration::query;
 use crate::vtl::{Authorizer, ContextValues, ErrorContext, Identity, RequestParams};
 
-/// `$input.params()`: path parameters (as matched), query values (decoded, last wins on lookup),
+/// `$input.params()`: path parameters (URL-decoded), query values (decoded, last wins on lookup),
 /// headers (as sent; the ones API Gateway hides are filtered by [`RequestParams::push_header`]).
 pub fn request_params(ctx: &RequestCtx) -> RequestParams {
     let mut params = RequestParams::default();
     if let Some(m) = &ctx.route {
         for (name, value) in &m.params {
-            params.push_path(name.clone(), value.clone());
+            let decoded = percent_encoding::percent_decode(value.as_bytes()).decode_utf8_lossy();
+            params.push_path(name.clone(), decoded.into_owned());
         }
     }
     if let Some(raw) = ctx.req.raw_query() {

@@ -14,7 +14,10 @@
 //! - [`response_v1`]: the payload 1.0 response contract (validation, header merge).
 //! - [`response_v2`]: the payload 2.0 / Function URL response inference.
 //! - [`response_headers`]: header remapping and base64 decoding shared by both.
+//! - [`custom`]: the Lambda custom (`AWS`) and `MOCK` integrations: mapping templates,
+//!   integration responses, method request validation.
 
+pub mod custom;
 pub mod event_headers;
 pub mod json_out;
 pub mod proxy_event;

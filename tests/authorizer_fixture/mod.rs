@@ -204,6 +204,7 @@ pub fn build_api(spec: ApiSpec, routes: Vec<TestRoute>, authorizers: Vec<Authori
                     payload_format: PayloadFormat::V1,
                     timeout: Duration::from_secs(29),
                 }),
+                method_request: Default::default(),
             }
         })
         .collect();

@@ -96,6 +96,7 @@ pub fn api_from_case(config: &Value) -> Api {
                 payload_format,
                 timeout: Duration::from_millis(29_000),
             }),
+            method_request: Default::default(),
         });
     }
     let stage_prefix = match kind {

@@ -1,0 +1,156 @@
+//! Calling the backend of a custom integration: the function through the shared
+//! [`Invoker`] (Invoke API / RIE or Function URL; function errors detected by the lambda
+//! module's rules), or the mock. Yields an [`IntegrationOutcome`] for the response side.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
+use crate::config::model::{CustomBackend, CustomIntegration};
+use crate::gateway::context::RequestCtx;
+use crate::gateway::error::GatewayError;
+use crate::lambda::{Invocation, InvokeError, Invoker};
+
+/// What the backend answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrationOutcome {
+    /// The function's result, as Lambda returned it (JSON text, byte-exact).
+    Result(Bytes),
+    /// The function failed: the error payload and its `errorMessage` (the selection input).
+    FunctionError {
+        /// `{"errorMessage": ..., "errorType": ..., "stackTrace": [...]}` as returned.
+        payload: Bytes,
+        /// The `errorMessage`, when the payload has one.
+        message: Option<String>,
+    },
+    /// A MOCK integration's status code (from the request template's `statusCode`).
+    Mock {
+        /// The status code, matched against selection patterns as text.
+        status: u16,
+    },
+}
+
+impl IntegrationOutcome {
+    /// Sorts an invocation into result / function error.
+    pub fn from_invocation(inv: Invocation) -> IntegrationOutcome {
+        if inv.is_error() {
+            let message = inv.error_message().map(Cow::into_owned);
+            IntegrationOutcome::FunctionError {
+                payload: inv.payload,
+                message,
+            }
+        } else {
+            IntegrationOutcome::Result(inv.payload)
+        }
+    }
+
+    /// The MOCK outcome for a rendered MOCK request body; an unusable `statusCode` is the
+    /// configuration error API Gateway reports as 500.
+    pub fn mock(payload: &[u8]) -> Result<IntegrationOutcome, GatewayError> {
+        super::mock::status_code(payload)
+            .map(|status| IntegrationOutcome::Mock { status })
+            .ok_or_else(|| {
+                GatewayError::ApiConfiguration(
+                    "MOCK: unable to parse statusCode; it should be an integer defined in the request template".into(),
+                )
+            })
+    }
+
+    /// The integration response body before templates: the result or error payload; empty for
+    /// a mock (mapping.md §6.2).
+    pub fn body(&self) -> Bytes {
+        match self {
+            IntegrationOutcome::Result(b)
+            | IntegrationOutcome::FunctionError { payload: b, .. } => b.clone(),
+            IntegrationOutcome::Mock { .. } => Bytes::new(),
+        }
+    }
+
+    /// Whether this is a function error.
+    pub fn is_error(&self) -> bool {
+        matches!(self, IntegrationOutcome::FunctionError { .. })
+    }
+}
+
+/// The gateway error for a failed call in a custom integration: a timeout is 504
+/// (`Endpoint request timed out`); anything else (permissions, missing function, throttling,
+/// unreachable endpoint, Lambda refusing the payload) is API Gateway's 500
+/// `Internal server error` (mapping.md §6.7), unlike proxy integrations' 502.
+pub fn invoke_error(e: &InvokeError) -> GatewayError {
+    match e {
+        InvokeError::Timeout => GatewayError::IntegrationTimeout,
+        other => GatewayError::ApiConfiguration(other.to_string()),
+    }
+}
+
+/// Calls the backend with the mapped `payload`: the mock answers at once; a function is
+/// invoked within the integration's timeout.
+pub async fn call(
+    invoker: &Invoker,
+    ctx: &RequestCtx,
+    integ: &CustomIntegration,
+    payload: Bytes,
+) -> Result<IntegrationOutcome, GatewayError> {
+    match integ.backend {
+        CustomBackend::Mock => IntegrationOutcome::mock(&payload),
+        CustomBackend::Lambda(id) => {
+            let function = ctx.api.function(id);
+            match invoker
+                .invoke(function, payload, integ.timeout, &ctx.trace_id)
+                .await
+            {
+                Ok(inv) => Ok(IntegrationOutcome::from_invocation(inv)),
+                Err(e) => Err(invoke_error(&e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::config::model::ApiKind;
+    use crate::lambda::FunctionErrorKind;
+
+    #[test]
+    fn invocations_become_outcomes() {
+        let ok = Invocation {
+            payload: Bytes::from_static(b"\"Pass\""),
+            function_error: None,
+        };
+        assert_eq!(
+            IntegrationOutcome::from_invocation(ok),
+            IntegrationOutcome::Result(Bytes::from_static(b"\"Pass\""))
+        );
+        let err = Invocation {
+            payload: Bytes::from_static(b"{\"errorMessage\":\"boom\",\"errorType\":\"E\"}"),
+            function_error: Some(FunctionErrorKind::Unhandled),
+        };
+        let o = IntegrationOutcome::from_invocation(err);
+        assert!(o.is_error());
+        let IntegrationOutcome::FunctionError { message, .. } = o else {
+            panic!()
+        };
+        assert_eq!(message.as_deref(), Some("boom"));
+    }
+
+    #[test]
+    fn invoke_failures_map_to_500_and_timeouts_to_504() {
+        let status = |e: InvokeError| invoke_error(&e).classify(ApiKind::Rest).status;
+        assert_eq!(status(InvokeError::Timeout), 504);
+        assert_eq!(status(InvokeError::Connect("refused".into())), 500);
+        assert_eq!(
+            status(InvokeError::Service {
+                status: 400,
+                error_type: Some("InvalidRequestContentException".into())
+            }),
+            500
+        );
+        assert!(IntegrationOutcome::mock(b"{}").is_err());
+        assert_eq!(
+            IntegrationOutcome::mock(b"{\"statusCode\": 204}").unwrap(),
+            IntegrationOutcome::Mock { status: 204 }
+        );
+    }
+}
