@@ -87,7 +87,10 @@ fn check_prints_every_error_with_position_and_exits_64() {
             "no error for {key} at line {line}:\n{stderr}"
         );
     }
-    assert!(stderr.contains(&format!("{} error(s)", errors.len())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} error(s)", errors.len())),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
 }
 
@@ -114,7 +117,10 @@ fn serve_refuses_a_bad_config_before_binding() {
     let out = apigate(&["serve", "--config", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(64), "{out:?}");
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("routes[0].integration.function"), "{stderr}");
+    assert!(
+        stderr.contains("routes[0].integration.function"),
+        "{stderr}"
+    );
     assert!(stderr.contains("not starting"), "{stderr}");
     drop(held);
 }

@@ -63,7 +63,12 @@ async fn proxy_auth_cases_through_the_real_server() {
         println!("FAILED {f}");
     }
     assert!(passed > 0, "no case ran");
-    assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The steps of a case: its `steps`, or the case itself as the only step.
@@ -75,7 +80,10 @@ fn steps(case: &Value) -> Vec<&Value> {
 }
 
 fn is_timeout(error: Option<&Value>) -> bool {
-    error.and_then(|e| e.get("timeout")).and_then(Value::as_bool) == Some(true)
+    error
+        .and_then(|e| e.get("timeout"))
+        .and_then(Value::as_bool)
+        == Some(true)
 }
 
 async fn run_case(case: &Value) -> Result<(), String> {
@@ -192,18 +200,20 @@ async fn run_step(
         }
     }
     if let Some(want) = expect.get("event") {
-        let event = last_event(&integ).ok_or_else(|| ctx("event: integration not called".into()))?;
+        let event =
+            last_event(&integ).ok_or_else(|| ctx("event: integration not called".into()))?;
         subset_match(want, &event).map_err(|e| ctx(format!("event: {e}\n    event: {event}")))?;
     }
     if let Some(keys) = expect.get("event_absent_keys").and_then(Value::as_array) {
-        let event = last_event(&integ).ok_or_else(|| ctx("event: integration not called".into()))?;
+        let event =
+            last_event(&integ).ok_or_else(|| ctx("event: integration not called".into()))?;
         for k in keys.iter().filter_map(Value::as_str) {
             absent(&event, k).map_err(|e| ctx(format!("event_absent_keys: {e}")))?;
         }
     }
     if let Some(want) = expect.get("authorizer_event") {
-        let event =
-            last_event(&auth).ok_or_else(|| ctx("authorizer_event: authorizer not called".into()))?;
+        let event = last_event(&auth)
+            .ok_or_else(|| ctx("authorizer_event: authorizer not called".into()))?;
         subset_match(want, &event)
             .map_err(|e| ctx(format!("authorizer_event: {e}\n    event: {event}")))?;
     }
@@ -238,7 +248,9 @@ fn canonical(name: &str) -> bool {
         .map(|part| {
             let mut c = part.chars();
             match c.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase()
+                }
                 None => String::new(),
             }
         })
@@ -285,7 +297,11 @@ fn case_body(req: &Value) -> Option<Vec<u8>> {
 async fn send_case_request(addr: SocketAddr, req: &Value) -> std::io::Result<RawResponse> {
     let method = req["method"].as_str().unwrap_or("GET");
     let mut target = req["path"].as_str().unwrap_or("/").to_string();
-    if let Some(q) = req.get("query").and_then(Value::as_str).filter(|q| !q.is_empty()) {
+    if let Some(q) = req
+        .get("query")
+        .and_then(Value::as_str)
+        .filter(|q| !q.is_empty())
+    {
         target.push('?');
         target.push_str(q);
     }
@@ -294,7 +310,12 @@ async fn send_case_request(addr: SocketAddr, req: &Value) -> std::io::Result<Raw
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_string(),
+                p[1].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let chunked = headers.iter().any(|(n, v)| {
         n.eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked")

@@ -82,8 +82,15 @@ async fn raw(addr: SocketAddr, bytes: &[u8]) -> RawResponse {
 
 fn assert_rest_error(r: &RawResponse, status: u16, error_type: &str, body: Value) {
     assert_eq!(r.status, status, "{r:?}");
-    assert_eq!(r.header("x-amzn-ErrorType").as_deref(), Some(error_type), "{r:?}");
-    assert_eq!(r.header("Content-Type").as_deref(), Some("application/json"));
+    assert_eq!(
+        r.header("x-amzn-ErrorType").as_deref(),
+        Some(error_type),
+        "{r:?}"
+    );
+    assert_eq!(
+        r.header("Content-Type").as_deref(),
+        Some("application/json")
+    );
     assert_eq!(r.json(), body, "{r:?}");
 }
 
@@ -96,9 +103,15 @@ fn internal_error() -> Value {
 #[tokio::test]
 async fn invoke_api_result_and_function_error() {
     let (stub, gw) = rest_gateway(2000).await;
-    let r = client::send(gw.addr, "POST", "/ok?x=1", &[("X-Test", "yes")], Some(b"hi"))
-        .await
-        .unwrap();
+    let r = client::send(
+        gw.addr,
+        "POST",
+        "/ok?x=1",
+        &[("X-Test", "yes")],
+        Some(b"hi"),
+    )
+    .await
+    .unwrap();
     assert_eq!((r.status, r.body_str()), (200, "fine"));
     let call = stub.calls("ok").pop().unwrap();
     assert_eq!(call.method, "POST");
@@ -203,9 +216,15 @@ routes:
     assert_eq!(got.method, "PUT");
     assert_eq!(got.target, "/base/a/b%2Fc?q=1&q=2");
     assert_eq!(&got.body[..], b"payload");
-    assert_eq!(got.header("host"), Some(upstream.addr().to_string().as_str()));
+    assert_eq!(
+        got.header("host"),
+        Some(upstream.addr().to_string().as_str())
+    );
     assert_eq!(got.header("x-custom"), Some("v"));
-    assert_eq!(got.header("x-forwarded-for"), Some("198.51.100.1, 127.0.0.1"));
+    assert_eq!(
+        got.header("x-forwarded-for"),
+        Some("198.51.100.1, 127.0.0.1")
+    );
     assert_eq!(got.header("x-forwarded-proto"), Some("http"));
     assert_eq!(got.header("x-forwarded-host"), Some("api.example.com"));
     assert_eq!(
@@ -262,10 +281,17 @@ routes:
     // A function error: the Function URL's 502 text.
     stub.set(
         "f",
-        Program::Reply(Reply::function_error("Unhandled", &json!({"errorMessage": "x"}))),
+        Program::Reply(Reply::function_error(
+            "Unhandled",
+            &json!({"errorMessage": "x"}),
+        )),
     );
     let r = get(gw.addr, "/").await;
-    assert_eq!((r.status, r.body_str()), (502, "Internal Server Error"), "{r:?}");
+    assert_eq!(
+        (r.status, r.body_str()),
+        (502, "Internal Server Error"),
+        "{r:?}"
+    );
     gw.shutdown().await.unwrap();
 }
 
@@ -331,7 +357,10 @@ async fn oversized_headers_get_431() {
 #[tokio::test]
 async fn non_utf8_path_and_query_bytes_do_not_break_the_gateway() {
     let (stub, gw) = rest_gateway(2000).await;
-    stub.set("fn", Program::Echo(json!({"statusCode": 200, "body": "fn"})));
+    stub.set(
+        "fn",
+        Program::Echo(json!({"statusCode": 200, "body": "fn"})),
+    );
     // Raw non-UTF-8 path bytes match no resource (API Gateway keeps paths percent-encoded, so
     // no such resource can exist): the REST API's answer for an unknown path.
     let r = raw(gw.addr, b"GET /fn/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n").await;
@@ -348,7 +377,10 @@ async fn non_utf8_path_and_query_bytes_do_not_break_the_gateway() {
     // percent-encoded invalid UTF-8 is.
     assert_eq!((r.status, r.body_str()), (200, "fn"), "{r:?}");
     let event = stub.calls("fn").pop().unwrap().json();
-    assert_eq!(event["queryStringParameters"], json!({"q": "\u{FFFD}\u{FFFD}"}));
+    assert_eq!(
+        event["queryStringParameters"],
+        json!({"q": "\u{FFFD}\u{FFFD}"})
+    );
     still_serving(gw.addr).await;
     // Percent-encoded non-UTF-8 bytes are valid on the wire and reach the function as sent.
     let r = get(gw.addr, "/fn/%FF%FE?q=%FF").await;
@@ -440,7 +472,10 @@ async fn drain_finishes_in_flight_requests_and_refuses_new_connections() {
     })
     .await
     .expect("the listener still accepts during drain");
-    assert!(!in_flight.is_finished(), "the slow request ended before the drain was seen");
+    assert!(
+        !in_flight.is_finished(),
+        "the slow request ended before the drain was seen"
+    );
     let r = in_flight.await.unwrap();
     assert_eq!((r.status, r.body_str()), (200, "slow"), "{r:?}");
     gw.join().await.unwrap();

@@ -98,7 +98,15 @@ impl Gateway {
             crate::config::model::Integration::Proxy(p) => snap.metrics.functions.get(p.function.0),
         };
         let outcome = invoke::invoke(ctx, integration, mapped, &self.invoker, function).await?;
-        map_response::map(ctx, integration, outcome)
+        let response = map_response::map(ctx, integration, outcome);
+        // A reply that breaks the proxy response contract is the function's failure too; it is
+        // only found here, after the invoke phase counted the call as a success.
+        if let (Err(err), Some(m)) = (&response, function) {
+            if let Some(kind) = crate::metrics::UpstreamErrorKind::of(err) {
+                m.error(kind);
+            }
+        }
+        response
     }
 }
 

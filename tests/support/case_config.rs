@@ -47,13 +47,21 @@ pub fn document(config: &Value, f: &Functions) -> Value {
     };
     let mut api = Map::new();
     api.insert("type".into(), api_type.into());
-    for (from, to) in [("api_id", "id"), ("account_id", "accountId"), ("region", "region")] {
+    for (from, to) in [
+        ("api_id", "id"),
+        ("account_id", "accountId"),
+        ("region", "region"),
+    ] {
         if let Some(v) = config.get(from).filter(|v| !v.is_null()) {
             api.insert(to.into(), scalar(v));
         }
     }
     if api_type != "FUNCTION_URL" {
-        let default_stage = if api_type == "HTTP" { "$default" } else { "test" };
+        let default_stage = if api_type == "HTTP" {
+            "$default"
+        } else {
+            "test"
+        };
         let stage = text(config, "stage").unwrap_or(default_stage);
         api.insert("stage".into(), stage.into());
         // Case paths carry the stage for REST (and for a named HTTP stage).
@@ -151,7 +159,9 @@ fn routes(config: &Value, api_type: &str) -> Value {
     if api_type == "FUNCTION_URL" {
         return json!([{"path": "$default", "integration": {"type": "AWS_PROXY", "function": INTEGRATION}}]);
     }
-    let api_format = config.get("payload_format_version").filter(|v| !v.is_null());
+    let api_format = config
+        .get("payload_format_version")
+        .filter(|v| !v.is_null());
     let list = config
         .get("routes")
         .and_then(Value::as_array)

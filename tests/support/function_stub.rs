@@ -38,11 +38,9 @@ pub fn function_name(path: &str) -> Option<&str> {
 fn echo(template: &Value, event: &str) -> Value {
     match template {
         Value::String(s) if s == ECHO_MARKER => Value::String(event.to_string()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), echo(v, event)))
-                .collect(),
-        ),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), echo(v, event))).collect())
+        }
         Value::Array(a) => Value::Array(a.iter().map(|v| echo(v, event)).collect()),
         other => other.clone(),
     }
