@@ -89,20 +89,23 @@ fn is_timeout(error: Option<&Value>) -> bool {
 async fn run_case(case: &Value) -> Result<(), String> {
     let steps = steps(case);
     let stub = FunctionStub::start().await;
-    let timeout = steps
-        .iter()
-        .filter_map(|s| s.get("lambda_error").filter(|e| is_timeout(Some(e))))
-        .map(|e| match e.get("after_ms").and_then(Value::as_u64) {
-            Some(ms) => (ms / 2).clamp(50, SHORT_TIMEOUT_MS),
-            None => SHORT_TIMEOUT_MS,
-        })
-        .min();
+    let timeout = |key: &str| {
+        steps
+            .iter()
+            .filter_map(|s| s.get(key).filter(|e| is_timeout(Some(e))))
+            .map(|e| match e.get("after_ms").and_then(Value::as_u64) {
+                Some(ms) => (ms / 2).clamp(50, SHORT_TIMEOUT_MS),
+                None => SHORT_TIMEOUT_MS,
+            })
+            .min()
+    };
     let yaml = case_config::yaml(
         &case["config"],
         &Functions {
             integration_url: stub.invoke_url(INTEGRATION),
             authorizer_url: stub.invoke_url(AUTHORIZER),
-            integration_timeout_ms: timeout,
+            integration_timeout_ms: timeout("lambda_error"),
+            authorizer_timeout_ms: timeout("authorizer_error"),
         },
     );
     let gw = gateway::try_start(&yaml)
@@ -120,15 +123,7 @@ async fn run_case(case: &Value) -> Result<(), String> {
 /// The integration's program for a step.
 fn integration_program(step: &Value) -> Program {
     if let Some(err) = step.get("lambda_error") {
-        if is_timeout(Some(err)) {
-            return match err.get("after_ms").and_then(Value::as_u64) {
-                Some(ms) => Program::Reply(
-                    Reply::json(&json!({"statusCode": 200})).after(Duration::from_millis(ms)),
-                ),
-                None => Program::Reply(Reply::Hang),
-            };
-        }
-        return Program::Reply(function_error(err));
+        return Program::Reply(error_reply(err, &json!({"statusCode": 200})));
     }
     match step.get("lambda_output") {
         Some(out) => Program::Echo(out.clone()),
@@ -140,7 +135,7 @@ fn integration_program(step: &Value) -> Program {
 /// The authorizer's program for a step: absent output means it must not be called.
 fn authorizer_program(step: &Value) -> Program {
     if let Some(err) = step.get("authorizer_error") {
-        return Program::Reply(function_error(err));
+        return Program::Reply(error_reply(err, &json!({})));
     }
     match step.get("authorizer_output") {
         Some(out) => Program::Echo(out.clone()),
@@ -149,6 +144,18 @@ fn authorizer_program(step: &Value) -> Program {
             "ServiceException",
             "the test did not expect the authorizer to be called",
         )),
+    }
+}
+
+/// A `lambda_error` / `authorizer_error`: a function error reply, or no answer in time (then
+/// `late`, after `after_ms`, or never).
+fn error_reply(err: &Value, late: &Value) -> Reply {
+    if !is_timeout(Some(err)) {
+        return function_error(err);
+    }
+    match err.get("after_ms").and_then(Value::as_u64) {
+        Some(ms) => Reply::json(late).after(Duration::from_millis(ms)),
+        None => Reply::Hang,
     }
 }
 
@@ -184,7 +191,7 @@ async fn run_step(
     };
 
     if let Some(want) = expect.get("invoke_integration").and_then(Value::as_bool) {
-        if want != !integ.is_empty() {
+        if want == integ.is_empty() {
             return Err(ctx(format!(
                 "invoke_integration: expected {want}, got {} call(s)",
                 integ.len()
@@ -192,7 +199,7 @@ async fn run_step(
         }
     }
     if let Some(want) = expect.get("invoke_authorizer").and_then(Value::as_bool) {
-        if want != !auth.is_empty() {
+        if want == auth.is_empty() {
             return Err(ctx(format!(
                 "invoke_authorizer: expected {want}, got {} call(s)",
                 auth.len()

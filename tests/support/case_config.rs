@@ -18,6 +18,8 @@ pub struct Functions {
     pub authorizer_url: String,
     /// `timeoutInMillis` of the integration function (short for timeout cases).
     pub integration_timeout_ms: Option<u64>,
+    /// `timeoutInMillis` of the authorizer function (REST authorizers use it).
+    pub authorizer_timeout_ms: Option<u64>,
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -90,12 +92,16 @@ pub fn document(config: &Value, f: &Functions) -> Value {
     if let Some(ms) = f.integration_timeout_ms {
         integration_fn["timeoutInMillis"] = ms.into();
     }
+    let mut authorizer_fn = json!({"invokeUrl": f.authorizer_url});
+    if let Some(ms) = f.authorizer_timeout_ms {
+        authorizer_fn["timeoutInMillis"] = ms.into();
+    }
     let mut doc = json!({
         "listen": "127.0.0.1:0",
         "api": api,
         "functions": {
             INTEGRATION: integration_fn,
-            AUTHORIZER: {"invokeUrl": f.authorizer_url},
+            AUTHORIZER: authorizer_fn,
         },
     });
     if let Some(Value::Object(auths)) = config.get("authorizers") {
