@@ -347,7 +347,10 @@ async fn send_case_request(addr: SocketAddr, req: &Value) -> std::io::Result<Raw
         }
         wire.extend_from_slice(b"0\r\n\r\n");
     } else {
-        if let Some(b) = &body {
+        let has_length = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        if let Some(b) = body.as_ref().filter(|_| !has_length) {
             head.push_str(&format!("Content-Length: {}\r\n", b.len()));
         }
         head.push_str("\r\n");
