@@ -1,7 +1,13 @@
 //! Observability end to end: metrics recorded through the pre-resolved handles and scraped from
 //! the admin listener over real HTTP, `/readyz` across startup and drain, access-log presets,
-//! trace-id bridging, and the rule that an `Authorization` value never reaches a log.
+//! trace-id bridging, and the rule that an `Authorization` value never reaches a log; [`live`]
+//! checks metrics, `/readyz` and logs again with real traffic through the real server.
 #![allow(clippy::unwrap_used)]
+
+mod support;
+// The same checks through the real server (`app::run` over TCP).
+#[path = "observability/live.rs"]
+mod live;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

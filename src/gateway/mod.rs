@@ -102,7 +102,17 @@ impl Gateway {
         let mapped = map_request::map(ctx, integration)?;
         let outcome =
             invoke::invoke(ctx, integration, mapped, &self.invoker, &snap.metrics).await?;
-        map_response::map(ctx, integration, outcome)
+        let response = map_response::map(ctx, integration, outcome);
+        // A reply that breaks the proxy response contract is the function's failure too; it is
+        // only found here, after the invoke phase counted the call as a success.
+        if let Err(err) = &response {
+            let handles =
+                invoke::function_of(integration).and_then(|f| snap.metrics.functions.get(f.0));
+            if let (Some(m), Some(kind)) = (handles, crate::metrics::UpstreamErrorKind::of(err)) {
+                m.error(kind);
+            }
+        }
+        response
     }
 }
 

@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// A response as received.
@@ -93,8 +93,8 @@ pub async fn send_on(
 }
 
 /// Reads one response (Content-Length, chunked, or until close) with a generous timeout.
-pub async fn read_response(
-    stream: &mut TcpStream,
+pub async fn read_response<S: AsyncRead + Unpin>(
+    stream: &mut S,
     head_request: bool,
 ) -> std::io::Result<RawResponse> {
     tokio::time::timeout(
@@ -105,8 +105,8 @@ pub async fn read_response(
     .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no response"))?
 }
 
-async fn read_response_inner(
-    stream: &mut TcpStream,
+async fn read_response_inner<S: AsyncRead + Unpin>(
+    stream: &mut S,
     head_request: bool,
 ) -> std::io::Result<RawResponse> {
     let mut buf = Vec::with_capacity(8192);

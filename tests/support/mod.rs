@@ -4,11 +4,17 @@
 //! - [`client`]: a raw HTTP/1.1 client that keeps header-name casing both ways.
 //! - [`expect`]: the conformance files' matching rules (subsets, placeholders).
 //! - [`case_api`]: reading conformance cases from `../shared/conformance`.
+//! - [`function_stub`]: one stub serving several named functions, each programmable.
+//! - [`case_config`]: a conformance case's `config` as apigate YAML.
+//! - [`gateway`]: the real gateway (`app::run`) on `127.0.0.1:0` from YAML, with a stop handle.
 
 // Each test binary uses a different subset of the helpers.
 #![allow(dead_code)]
 
 pub mod case_api;
+pub mod case_config;
 pub mod client;
 pub mod expect;
+pub mod function_stub;
+pub mod gateway;
 pub mod stub_lambda;
