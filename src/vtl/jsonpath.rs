@@ -113,6 +113,11 @@ impl JsonPath {
         &self.src
     }
 
+    /// Whether the path is `$` itself (the whole document).
+    pub(crate) fn is_root(&self) -> bool {
+        self.segs.is_empty() && !self.length
+    }
+
     /// Whether the path yields at most one value (no wildcard, slice, union, filter, scan).
     pub fn is_definite(&self) -> bool {
         self.definite
