@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use simd_json::Node;
 
+use super::compact;
 use super::error::{ErrorKind, RawError, Span};
 use super::input::{ContextValues, RequestParams, CONTEXT_KEYS, IDENTITY_KEYS};
 use super::instr::{CtxLeaf, Instr, UtilFn};
@@ -100,6 +101,9 @@ impl<'a> Env<'a> {
     }
 
     fn write_json_path(&self, p: &JsonPath, out: &mut String) {
+        if p.is_root() && self.tape.is_some() && compact::write_compact(self.body, out) {
+            return;
+        }
         write_json_path(self.tape, p, out)
     }
 
@@ -346,8 +350,13 @@ impl<'a, 'o> Vm<'a, 'o> {
             Instr::EmitInputJson(p) => {
                 let path = &prog.paths[p as usize];
                 // Straight into the output: no temporary string.
-                let tape = self.env.tape;
-                write_json_path(tape, path, self.out());
+                let env = &self.env;
+                let (tape, body) = (env.tape, env.body);
+                let out = self.out();
+                if path.is_root() && tape.is_some() && compact::write_compact(body, out) {
+                    return Ok(None);
+                }
+                write_json_path(tape, path, out);
                 return Ok(None);
             }
             Instr::InputPath(p) => self.env.path_value(&prog.paths[p as usize]),

@@ -458,15 +458,25 @@ impl<'s> Compiler<'s> {
             }
             name => {
                 let s = self.slot(name);
-                self.emit(
-                    if for_write {
-                        Instr::LoadMut(s)
-                    } else {
-                        Instr::Load(s)
-                    },
-                    span,
-                );
-                0
+                match chain.first() {
+                    // `$var.name` (the loop-body hot path) is one instruction.
+                    Some(Access::Prop(n)) if !for_write => {
+                        let k = self.name(&n.text);
+                        self.emit(Instr::LoadProp(s, k), n.span);
+                        1
+                    }
+                    _ => {
+                        self.emit(
+                            if for_write {
+                                Instr::LoadMut(s)
+                            } else {
+                                Instr::Load(s)
+                            },
+                            span,
+                        );
+                        0
+                    }
+                }
             }
         };
         for a in &chain[consumed..] {

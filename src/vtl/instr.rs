@@ -100,6 +100,8 @@ pub enum Instr {
     Pop,
     /// Pop object, push `.name` (name index).
     Prop(u32),
+    /// Push `$var.name`: `Load` then `Prop` in one step (slot, name index).
+    LoadProp(u16, u32),
     /// Like `Prop`, materialising a JSON child in place (assignment target).
     PropMut(u32),
     /// Stack: receiver, args... -> result. (name index, argc)
@@ -281,6 +283,12 @@ impl Program {
                     | Instr::StageVar(n) => format!("{i:?} ; {}", self.names[n as usize]),
                     Instr::Load(s) | Instr::LoadMut(s) | Instr::Store(s) => {
                         format!("{i:?} ; ${}", self.slots[s as usize])
+                    }
+                    Instr::LoadProp(s, n) => {
+                        format!(
+                            "{i:?} ; ${}.{}",
+                            self.slots[s as usize], self.names[n as usize]
+                        )
                     }
                     Instr::InputJson(p) | Instr::InputPath(p) | Instr::EmitInputJson(p) => {
                         format!("{i:?} ; {}", self.paths[p as usize].source())

@@ -95,6 +95,8 @@ trait JavaFloat: ryu::Float + Copy + PartialEq + FromStr + std::fmt::LowerExp {
     fn is_sign_negative(self) -> bool;
     fn is_zero(self) -> bool;
     fn abs(self) -> Self;
+    /// `1e-3 <= self < 1e7` (Java writes these without an exponent).
+    fn in_plain_range(self) -> bool;
 }
 
 macro_rules! java_float {
@@ -114,6 +116,9 @@ macro_rules! java_float {
             }
             fn abs(self) -> Self {
                 <$t>::abs(self)
+            }
+            fn in_plain_range(self) -> bool {
+                (1e-3..1e7).contains(&self)
             }
         }
     };
@@ -139,7 +144,15 @@ fn write_java_float<F: JavaFloat>(v: F, out: &mut String) {
     }
     let v = v.abs();
     let mut buf = ryu::Buffer::new();
-    let mut decimal = Decimal::parse(buf.format_finite(v));
+    let text = buf.format_finite(v);
+    if v.in_plain_range() && !text.contains('e') {
+        // Java's plain range, where Ryū already writes Java's text (`249.99`, `2.0`,
+        // `0.001`): the same shortest digits, and a one-digit result cannot have a closer
+        // two-digit neighbour this far from the subnormal and overflow edges.
+        out.push_str(text);
+        return;
+    }
+    let mut decimal = Decimal::parse(text);
     if decimal.len == 1 {
         // Java picks among one- and two-digit decimals that round to `v` the closest one. The
         // correctly rounded two-digit decimal is the closest; use it when it still reads back
@@ -263,6 +276,15 @@ mod tests {
                 prop_assert!(!(1e-3..1e7).contains(&v.abs()));
                 prop_assert!(!exp.starts_with('+'));
             }
+        }
+
+        #[test]
+        fn plain_fast_path_matches_decimal_rendering(v in 1e-3f64..1e7) {
+            // The fast path must write exactly what the general digit rendering writes.
+            let mut buf = ryu::Buffer::new();
+            let mut slow = String::new();
+            Decimal::parse(buf.format_finite(v)).write_java(&mut slow);
+            prop_assert_eq!(d(v), slow);
         }
 
         #[test]

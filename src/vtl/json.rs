@@ -9,6 +9,7 @@
 //! what small API payloads want anyway.
 
 use simd_json::{Node, StaticNode};
+use smallvec::SmallVec;
 
 use super::java_compat;
 
@@ -70,7 +71,20 @@ pub(crate) fn arr_iter<'a>(j: &'a [Node<'a>]) -> impl Iterator<Item = &'a [Node<
 
 /// First member named `key` (JSON allows duplicates; Java parsers keep one, we keep the first).
 pub(crate) fn obj_get<'a>(j: &'a [Node<'a>], key: &str) -> Option<&'a [Node<'a>]> {
-    obj_iter(j).find(|(k, _)| *k == key).map(|(_, v)| v)
+    // A direct walk (the hot lookup of `$item.field` in loops); same result as `obj_iter`.
+    let n = if is_object(j) { len(j) } else { 0 };
+    let mut at = 1;
+    for _ in 0..n {
+        let Node::String(k) = j.get(at)? else {
+            return None;
+        };
+        let end = at + 1 + extent(j.get(at + 1)?);
+        if *k == key {
+            return j.get(at + 1..end);
+        }
+        at = end;
+    }
+    None
 }
 
 pub(crate) fn arr_get<'a>(j: &'a [Node<'a>], idx: usize) -> Option<&'a [Node<'a>]> {
@@ -79,9 +93,22 @@ pub(crate) fn arr_get<'a>(j: &'a [Node<'a>], idx: usize) -> Option<&'a [Node<'a>
 
 /// Writes a JSON string literal.
 pub(crate) fn write_string(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight plain bytes at a time: most strings need no escaping at all.
+        if let Some(w) = bytes.get(i..i + 8) {
+            let m = special_bytes(w);
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            i += (m.trailing_zeros() / 8) as usize;
+        }
+        let b = bytes[i];
         let esc: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -91,18 +118,42 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
             0x08 => "\\b",
             0x0c => "\\f",
             0..=0x1f => "",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[last..i]);
         if esc.is_empty() {
-            out.push_str(&format!("\\u{:04x}", b));
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         } else {
             out.push_str(esc);
         }
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.push_str(&s[last..]);
     out.push('"');
+}
+
+/// For eight bytes: the high bit of each byte that is `"`, a backslash or a control
+/// character (SWAR). Bits above a set bit may be false positives; the lowest is exact, so
+/// `trailing_zeros() / 8` is the index of the first such byte, and 0 means none.
+pub(crate) fn special_bytes(w: &[u8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(w);
+    let w = u64::from_le_bytes(word);
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+    let q = w ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let bs = w ^ (ONES * u64::from(b'\\'));
+    let backslash = bs.wrapping_sub(ONES) & !bs;
+    (below_space | quote | backslash) & HIGH
 }
 
 fn write_static(n: &StaticNode, out: &mut String) -> bool {
@@ -119,7 +170,8 @@ fn write_static(n: &StaticNode, out: &mut String) -> bool {
 /// Compact JSON, key order preserved.
 pub(crate) fn write_json(j: &[Node<'_>], out: &mut String) {
     // Iterative walk over the flat tape: a stack of "members left" per open container.
-    let mut stack: Vec<(bool, usize, bool)> = Vec::new(); // (is_object, remaining, first)
+    // Inline for the usual nesting depth: no allocation per call.
+    let mut stack: SmallVec<[(bool, usize, bool); 16]> = SmallVec::new(); // (is_object, remaining, first)
     let mut i = 0;
     while i < j.len() {
         if let Some((is_obj, remaining, first)) = stack.last_mut() {

@@ -113,6 +113,11 @@ impl JsonPath {
         &self.src
     }
 
+    /// Whether the path is `$` itself (the whole document).
+    pub(crate) fn is_root(&self) -> bool {
+        self.segs.is_empty() && !self.length
+    }
+
     /// Whether the path yields at most one value (no wildcard, slice, union, filter, scan).
     pub fn is_definite(&self) -> bool {
         self.definite
@@ -120,6 +125,17 @@ impl JsonPath {
 
     /// Evaluates against a document.
     pub(crate) fn eval<'a>(&self, root: &'a [Node<'a>]) -> Found<'a> {
+        if self.definite {
+            // Names and single indexes: at most one value at each step, no lists needed.
+            let mut cur = Some(root);
+            for s in &self.segs {
+                cur = cur.and_then(|v| step_definite(s, v));
+            }
+            if self.length {
+                return Found::Length(cur.map(length_of));
+            }
+            return Found::One(cur);
+        }
         let mut cur = vec![root];
         for s in &self.segs {
             let mut next = Vec::new();
@@ -129,18 +145,9 @@ impl JsonPath {
             cur = next;
         }
         if self.length {
-            let n = if self.definite {
-                cur.first().map(|v| length_of(v))
-            } else {
-                Some(cur.len())
-            };
-            return Found::Length(n);
+            return Found::Length(Some(cur.len()));
         }
-        if self.definite {
-            Found::One(cur.first().copied())
-        } else {
-            Found::Many(cur)
-        }
+        Found::Many(cur)
     }
 }
 
@@ -155,6 +162,17 @@ fn norm_index(i: i64, len: usize) -> Option<usize> {
     let len = len as i64;
     let k = if i < 0 { len + i } else { i };
     (0..len).contains(&k).then_some(k as usize)
+}
+
+/// One definite segment (`Child` / `Index`), as `apply` would yield it.
+fn step_definite<'a>(s: &Seg, v: &'a [Node<'a>]) -> Option<&'a [Node<'a>]> {
+    match s {
+        Seg::Child(k) => json::obj_get(v, k),
+        Seg::Index(i) => norm_index(*i, json::len(v))
+            .filter(|_| json::is_array(v))
+            .and_then(|k| json::arr_get(v, k)),
+        _ => None,
+    }
 }
 
 fn apply<'a>(s: &Seg, v: &'a [Node<'a>], root: &'a [Node<'a>], out: &mut Vec<&'a [Node<'a>]>) {

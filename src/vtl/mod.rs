@@ -24,6 +24,7 @@
 //! - `vm.rs`: the VM and its limits.
 //! - `bindings.rs`: `$input`, `$util`, `$context`, `$stageVariables`.
 //! - `json.rs`, `body.rs`, `jsonpath.rs`: body tape access, parsing, JSONPath.
+//! - `compact.rs`: `$input.json('$')` copied from the source bytes when that is exact.
 //! - `input.rs`, `overrides.rs`: per-request input and override state.
 //! - `template.rs`: [`Template`].
 //! - `offline.rs`: [`render_offline`] for `apigate render` and conformance cases.
@@ -33,6 +34,7 @@
 pub mod ast;
 mod bindings;
 mod body;
+mod compact;
 mod compile;
 pub mod error;
 pub mod escape;

@@ -215,12 +215,22 @@ impl<'a, 'o> Vm<'a, 'o> {
                     let v = self.constant(k);
                     self.emit_value(v, span)?;
                 }
-                Instr::Emit => {
-                    let v = self.pop();
-                    if self.emit_value(v, span)? == Flow::Stop {
-                        return Ok(Flow::Stop);
+                Instr::Emit => match self.pop() {
+                    // The common scalars are written here; the rest go through `emit_value`.
+                    Value::Str(s) => {
+                        self.sink().push_str(s);
+                        self.check_size(span)?;
                     }
-                }
+                    v @ Value::Int(_) => {
+                        v.write_java(self.sink(), false);
+                        self.check_size(span)?;
+                    }
+                    v => {
+                        if self.emit_value(v, span)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                },
                 Instr::Const(k) => {
                     let v = self.constant(k);
                     self.stack.push(v);
@@ -251,6 +261,22 @@ impl<'a, 'o> Vm<'a, 'o> {
                 Instr::Prop(k) => {
                     let recv = self.pop();
                     let v = self.prop(&recv, self.name(k), span)?;
+                    self.stack.push(v);
+                }
+                Instr::LoadProp(s, k) => {
+                    let name = self.name(k);
+                    // Map and JSON-object receivers are read in place (no clone of the
+                    // variable); anything else takes the general property path.
+                    let v = match &self.vars[s as usize] {
+                        Value::Json(j) if json::is_object(j) => {
+                            json::obj_get(j, name).map_or(Value::Null, Value::from_json)
+                        }
+                        Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
+                        other => {
+                            let recv = other.clone();
+                            self.prop(&recv, name, span)?
+                        }
+                    };
                     self.stack.push(v);
                 }
                 Instr::PropMut(k) => {
