@@ -223,7 +223,7 @@ fn run_once(
         mode: Mode::Closed,
     };
     let before = stub.invocations();
-    let (closed, rss_peak_kb) = measure(spec.clone(), target.process.as_ref())?;
+    let (closed, observed) = measure(spec.clone(), target.process.as_ref())?;
     let invocations = stub.invocations().since(before);
     let memory_after = target.process.as_ref().and_then(Apigate::memory);
     let open = match options.rate {
@@ -242,39 +242,60 @@ fn run_once(
     if let Some(reason) = target.process.as_mut().and_then(Apigate::exited) {
         return Err(reason);
     }
+    let cpu_us_per_request = observed
+        .cpu
+        .filter(|_| closed.requests > 0)
+        .map(|cpu| cpu.as_secs_f64() * 1e6 / closed.requests as f64);
     Ok(Run {
         rep,
         closed,
         open,
-        rss_peak_kb,
+        rss_peak_kb: observed.rss_peak_kb,
         memory_after,
+        cpu_us_per_request,
         invocations,
     })
 }
 
-/// Runs the generator on its thread while this thread samples apigate's VmRSS in the measured window.
-fn measure(
-    spec: LoadSpec,
-    process: Option<&Apigate>,
-) -> Result<(Measurement, Option<u64>), String> {
+/// What this thread saw of apigate during a measured window.
+#[derive(Debug, Default)]
+struct Observed {
+    /// Highest VmRSS sampled, KiB.
+    rss_peak_kb: Option<u64>,
+    /// CPU time apigate used inside the window.
+    cpu: Option<Duration>,
+}
+
+/// Runs the generator on its thread while this thread watches apigate in the measured window:
+/// VmRSS every [`RSS_SAMPLE_INTERVAL`], CPU time at the window's edges.
+fn measure(spec: LoadSpec, process: Option<&Apigate>) -> Result<(Measurement, Observed), String> {
+    // The generator starts its own clock a few microseconds later: negligible against seconds.
     let window_start = Instant::now() + spec.warmup;
     let window_end = window_start + spec.duration;
     let generator = generator::spawn(spec);
-    let mut peak: Option<u64> = None;
-    while !generator.is_finished() {
-        std::thread::sleep(RSS_SAMPLE_INTERVAL);
-        let now = Instant::now();
-        if now < window_start || now > window_end {
-            continue;
-        }
+    std::thread::sleep(window_start.saturating_duration_since(Instant::now()));
+    let cpu_start = process.and_then(Apigate::cpu_time);
+    let mut observed = Observed::default();
+    while Instant::now() < window_end && !generator.is_finished() {
         if let Some(memory) = process.and_then(Apigate::memory) {
-            peak = Some(peak.map_or(memory.rss_kb, |kb| kb.max(memory.rss_kb)));
+            observed.rss_peak_kb = Some(
+                observed
+                    .rss_peak_kb
+                    .map_or(memory.rss_kb, |kb| kb.max(memory.rss_kb)),
+            );
         }
+        std::thread::sleep(
+            RSS_SAMPLE_INTERVAL.min(window_end.saturating_duration_since(Instant::now())),
+        );
     }
+    let cpu_end = process.and_then(Apigate::cpu_time);
+    observed.cpu = cpu_start
+        .zip(cpu_end)
+        .map(|(start, end)| end.saturating_sub(start));
     let measurement = generator
         .join()
         .map_err(|_| "the load generator panicked".to_string())??;
-    Ok((measurement, peak))
+    Ok((measurement, observed))
 }
 
 fn progress(kind: TargetKind, run: &Run) {

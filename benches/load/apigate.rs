@@ -150,6 +150,17 @@ impl Apigate {
         })
     }
 
+    /// User plus system CPU time the process has used so far; `None` once it has exited.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the parenthesised command name start at field 3 (`state`); utime and stime
+        // are fields 14 and 15, in clock ticks of USER_HZ, which is 100 on Linux.
+        let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+        let utime: u64 = fields.next()?.parse().ok()?;
+        let stime: u64 = fields.next()?.parse().ok()?;
+        Some(Duration::from_millis((utime + stime) * 10))
+    }
+
     /// `Some(reason)` when the process has exited.
     pub fn exited(&mut self) -> Option<String> {
         match self.child.try_wait() {

@@ -53,8 +53,16 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
         .and_then(TargetResult::summary)
         .map(|s| s.rps);
     println!(
-        "{:<8} {:>10} {:>8} {:>8} {:>9} {:>7} {:>9} {:>12}",
-        "target", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "x direct", "RSS/HWM MB"
+        "{:<8} {:>10} {:>8} {:>8} {:>9} {:>7} {:>9} {:>12} {:>11}",
+        "target",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "errors",
+        "x direct",
+        "RSS/HWM MB",
+        "CPU us/req"
     );
     for result in results {
         let Some(summary) = result.summary().filter(|_| result.is_measured()) else {
@@ -68,8 +76,11 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
             (Some(rss), Some(hwm)) => format!("{}/{}", mb(rss), mb(hwm)),
             _ => "-".to_string(),
         };
+        let cpu = summary
+            .cpu_us_per_request
+            .map_or("-".to_string(), |us| format!("{us:.1}"));
         println!(
-            "{:<8} {:>10.0} {:>8.3} {:>8.3} {:>9.3} {:>7} {:>9} {:>12}",
+            "{:<8} {:>10.0} {:>8.3} {:>8.3} {:>9.3} {:>7} {:>9} {:>12} {:>11}",
             result.kind.name(),
             summary.rps,
             ms(summary.p50_us),
@@ -77,7 +88,8 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
             ms(summary.p999_us),
             summary.errors,
             ratio,
-            memory
+            memory,
+            cpu
         );
     }
     let rps = |kind| {
@@ -95,7 +107,7 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
     }
     println!();
     for result in results {
-        println!("  {:<7} {}", result.kind.name(), result.kind.description());
+        println!("  {:<8} {}", result.kind.name(), result.kind.description());
         if let Some(per_call) = result
             .summary()
             .and_then(|s| s.requests_per_authorizer_call)

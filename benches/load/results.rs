@@ -18,6 +18,8 @@ pub struct Run {
     pub rss_peak_kb: Option<u64>,
     /// VmRSS and VmHWM right after the closed-loop run.
     pub memory_after: Option<Memory>,
+    /// apigate's CPU time (user + system) in the closed-loop window per successful request.
+    pub cpu_us_per_request: Option<f64>,
     /// Stub invocations during the closed-loop run (the authorizer count shows the cache at work).
     pub invocations: Invocations,
 }
@@ -59,6 +61,8 @@ pub struct Summary {
     pub rss_peak_kb: Option<u64>,
     /// Highest VmHWM seen, KiB: the process's true peak, including anything between samples.
     pub hwm_kb: Option<u64>,
+    /// Median apigate CPU time per request, microseconds (apigate targets only).
+    pub cpu_us_per_request: Option<f64>,
     /// Requests per authorizer invocation over all closed-loop runs (auth target only).
     pub requests_per_authorizer_call: Option<f64>,
     /// Open-loop medians, when open-loop runs happened.
@@ -117,6 +121,14 @@ impl TargetResult {
                 .iter()
                 .filter_map(|run| run.memory_after.map(|m| m.hwm_kb))
                 .max(),
+            cpu_us_per_request: {
+                let values: Vec<f64> = self
+                    .runs
+                    .iter()
+                    .filter_map(|run| run.cpu_us_per_request)
+                    .collect();
+                (!values.is_empty()).then(|| median(values.into_iter()))
+            },
             requests_per_authorizer_call: (self.kind == TargetKind::Auth && authorizer_calls > 0)
                 .then(|| requests as f64 / authorizer_calls as f64),
             open,
