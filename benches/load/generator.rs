@@ -371,7 +371,8 @@ async fn open_loop(plan: &Plan, recorder: &RefCell<Recorder>, index: usize, rate
     let interval = Duration::from_secs_f64(plan.connections as f64 / rate);
     // Slot `index + k * connections` of the global schedule, which starts with the warm-up.
     let mut intended = plan.start + Duration::from_secs_f64(index as f64 / rate);
-    let mut previous_done = Instant::now();
+    // Nothing is in flight before the schedule starts.
+    let mut previous_done = plan.start;
     let mut connection = Connection::new();
     while intended < plan.end {
         if Instant::now() < intended {
