@@ -127,6 +127,11 @@ fn bench(options: &Options) -> Result<(), String> {
             }
         }
     }
+    let totals = stub.invocations();
+    eprintln!(
+        "stub Lambda totals: {} function and {} authorizer invocations",
+        totals.function, totals.authorizer
+    );
     // Dropping the targets stops the apigate processes before the report is printed.
     let results: Vec<TargetResult> = targets.into_iter().map(|target| target.result).collect();
 

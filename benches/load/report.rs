@@ -108,11 +108,10 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
     println!();
     for result in results {
         println!("  {:<8} {}", result.kind.name(), result.kind.description());
-        if let Some(per_call) = result
-            .summary()
-            .and_then(|s| s.requests_per_authorizer_call)
-        {
-            println!("          authorizer invoked once per {per_call:.0} requests (cache hits)");
+        if let Some((calls, requests)) = result.summary().and_then(|s| s.authorizer_calls) {
+            println!(
+                "           authorizer invoked {calls} time(s) in the closed-loop runs ({requests} measured requests; the rest: cache hits)"
+            );
         }
     }
     println!();

@@ -63,8 +63,9 @@ pub struct Summary {
     pub hwm_kb: Option<u64>,
     /// Median apigate CPU time per request, microseconds (apigate targets only).
     pub cpu_us_per_request: Option<f64>,
-    /// Requests per authorizer invocation over all closed-loop runs (auth target only).
-    pub requests_per_authorizer_call: Option<f64>,
+    /// Authorizer invocations and successful requests over all closed-loop runs (auth target
+    /// only): with the cache at work the first is tiny (often 0, the probe filled the cache).
+    pub authorizer_calls: Option<(u64, u64)>,
     /// Open-loop medians, when open-loop runs happened.
     pub open: Option<OpenSummary>,
 }
@@ -129,8 +130,8 @@ impl TargetResult {
                     .collect();
                 (!values.is_empty()).then(|| median(values.into_iter()))
             },
-            requests_per_authorizer_call: (self.kind == TargetKind::Auth && authorizer_calls > 0)
-                .then(|| requests as f64 / authorizer_calls as f64),
+            authorizer_calls: (self.kind == TargetKind::Auth)
+                .then_some((authorizer_calls, requests)),
             open,
         })
     }
