@@ -69,24 +69,27 @@ pub fn evaluate(results: &[TargetResult], rate: u64) -> Vec<Check> {
         },
     );
 
+    let direct = find(TargetKind::Direct).filter(|d| d.is_measured());
     for result in results.iter().filter(|r| r.kind.uses_apigate()) {
         let name = format!(
             "{}: no slowdown across repetitions (last >= {SLOWDOWN_MIN_RATIO}x first)",
             result.kind.name()
         );
-        checks.push(
-            match (Measured::of(Some(result)), result.first_and_last_rps()) {
-                (Err(absent), _) => absent.check(name),
-                (Ok(_), Some((first, last))) if result.runs.len() >= 2 => {
-                    let detail = format!(
-                        "first {first:.0}, last {last:.0} req/s = {:.3}x",
-                        last / first
-                    );
-                    verdict(name, last >= SLOWDOWN_MIN_RATIO * first, detail)
-                }
-                (Ok(_), _) => Absent::Skipped("needs --reps 2 or more".to_string()).check(name),
-            },
-        );
+        let check = match (
+            Measured::of(Some(result)),
+            result.runs.first(),
+            result.runs.last(),
+        ) {
+            (Err(absent), _, _) => absent.check(name),
+            (Ok(_), Some(first), Some(last)) if result.runs.len() >= 2 => slowdown(
+                name,
+                direct,
+                (first.rep, first.closed.rps),
+                (last.rep, last.closed.rps),
+            ),
+            (Ok(_), _, _) => Absent::Skipped("needs --reps 2 or more".to_string()).check(name),
+        };
+        checks.push(check);
     }
 
     let name = format!(
@@ -163,6 +166,33 @@ pub fn evaluate(results: &[TargetResult], rate: u64) -> Vec<Check> {
         });
     }
     checks
+}
+
+/// Compares the last repetition with the first. With `direct` measured in the same repetitions,
+/// each is taken relative to that repetition's `direct` run, so drift of the machine itself (other
+/// load, thermal limits) is not blamed on apigate; the raw numbers are shown as well.
+fn slowdown(
+    name: String,
+    direct: Option<&TargetResult>,
+    (first_rep, first): (usize, f64),
+    (last_rep, last): (usize, f64),
+) -> Check {
+    let raw = format!(
+        "first {first:.0}, last {last:.0} req/s = {:.3}x",
+        last / first
+    );
+    let baselines = direct.and_then(|d| Some((d.rps_of_rep(first_rep)?, d.rps_of_rep(last_rep)?)));
+    match baselines {
+        Some((direct_first, direct_last)) if direct_first > 0.0 && direct_last > 0.0 => {
+            let (first_ratio, last_ratio) = (first / direct_first, last / direct_last);
+            let detail = format!(
+                "relative to direct: first {first_ratio:.3}, last {last_ratio:.3} = {:.3}x (raw: {raw})",
+                last_ratio / first_ratio
+            );
+            verdict(name, last_ratio >= SLOWDOWN_MIN_RATIO * first_ratio, detail)
+        }
+        _ => verdict(name, last >= SLOWDOWN_MIN_RATIO * first, raw),
+    }
 }
 
 /// Why a check has no input.

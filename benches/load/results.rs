@@ -136,9 +136,12 @@ impl TargetResult {
         })
     }
 
-    /// Closed-loop throughput of the first and the last repetition.
-    pub fn first_and_last_rps(&self) -> Option<(f64, f64)> {
-        Some((self.runs.first()?.closed.rps, self.runs.last()?.closed.rps))
+    /// Closed-loop throughput of repetition `rep`, if it ran.
+    pub fn rps_of_rep(&self, rep: usize) -> Option<f64> {
+        self.runs
+            .iter()
+            .find(|run| run.rep == rep)
+            .map(|run| run.closed.rps)
     }
 }
 
