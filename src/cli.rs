@@ -202,6 +202,9 @@ fn print_demo_banner(addr: std::net::SocketAddr, functions: &[crate::demo::DemoH
     println!("  curl -i '{base}/echo/anything?x=1&x=2' -H 'X-Demo: yes'");
     println!("  curl -i {base}/secure/hello -H 'Authorization: allow'");
     println!("  curl -i {base}/secure/hello -H 'Authorization: deny'");
+    println!("  curl -i {base}/orders/2");
+    println!("  curl -i {base}/orders/42");
+    println!("  curl -i -X OPTIONS {base}/orders/2");
     println!("  curl -i {base}/nowhere");
     println!("Ctrl-C drains in-flight requests and exits.");
 }
