@@ -10,23 +10,7 @@ use crate::config::model::{Api, ApiKind, Authorizer, AuthorizerKind, PayloadForm
 use crate::gateway::context::{RequestCtx, RouteMatch};
 
 use super::identity::{domain_name, Identity};
-use super::query;
-
-/// Headers API Gateway never forwards (spec proxy-auth §2.4).
-const DROPPED_HEADERS: [&str; 12] = [
-    "connection",
-    "content-length",
-    "content-md5",
-    "expect",
-    "max-forwards",
-    "proxy-authenticate",
-    "server",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "www-authenticate",
-];
+use crate::integration::query;
 
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without leading slash}`;
 /// the root path gives a trailing `/`. HTTP APIs use the same shape for `routeArn`.
@@ -99,7 +83,7 @@ fn rest_request(ctx: &RequestCtx, route: &RouteMatch, arn: &str) -> Map<String, 
         Some(raw) if !raw.is_empty() => {
             let mut single = Map::new();
             let mut multi = Map::new();
-            for (k, v) in query::pairs(raw) {
+            for (k, v) in query::parse(raw) {
                 single.insert(k.to_string(), json!(v));
                 push_multi(&mut multi, &k, &v);
             }
@@ -173,7 +157,7 @@ fn rest_headers(ctx: &RequestCtx) -> (Value, Value) {
     for (name, value) in ctx.req.headers.iter() {
         let name = String::from_utf8_lossy(name);
         let lower = name.to_ascii_lowercase();
-        if DROPPED_HEADERS.contains(&lower.as_str()) {
+        if crate::message::headers::is_dropped_by_api_gateway(lower.as_bytes()) {
             continue;
         }
         let shown = match names.iter().find(|(l, _)| *l == lower) {
@@ -237,7 +221,7 @@ fn http_v2(ctx: &RequestCtx, route: &RouteMatch, identity: &Identity<'_>, arn: &
             );
             continue;
         }
-        if DROPPED_HEADERS.contains(&lower.as_str()) {
+        if crate::message::headers::is_dropped_by_api_gateway(lower.as_bytes()) {
             continue;
         }
         match headers.get_mut(&lower) {
@@ -252,7 +236,7 @@ fn http_v2(ctx: &RequestCtx, route: &RouteMatch, identity: &Identity<'_>, arn: &
     }
     let raw_query = ctx.req.raw_query().unwrap_or_default();
     let mut query = Map::new();
-    for (k, v) in query::pairs(raw_query) {
+    for (k, v) in query::parse(raw_query) {
         match query.get_mut(k.as_ref()) {
             Some(Value::String(prev)) => {
                 prev.push(',');

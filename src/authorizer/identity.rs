@@ -13,7 +13,7 @@ use crate::gateway::context::{RequestCtx, RouteMatch};
 use crate::gateway::error::GatewayError;
 
 use super::event::clf_time;
-use super::query;
+use crate::integration::query;
 
 /// The identity values of one request, in configured order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,6 @@
 //! - [`output`]: authorizer replies -> [`output::Grant`] or a failure.
 //! - [`policy`]: IAM policy compile and evaluation.
 //! - [`cache`]: [`cache::ResultCache`], one moka cache per authorizer.
-//! - [`query`]: query-string decoding for identity values and events.
 
 pub mod cache;
 pub mod call;
@@ -23,7 +22,6 @@ pub mod event;
 pub mod identity;
 pub mod output;
 pub mod policy;
-pub mod query;
 
 use std::time::{Duration, Instant};
 

@@ -72,13 +72,7 @@ pub fn resolve_source<'a>(ctx: &'a RequestCtx, source: &'a str) -> Option<Cow<'a
         return ctx.req.headers.get_str(name).map(Cow::Borrowed);
     }
     if let Some(name) = source.strip_prefix("method.request.querystring.") {
-        let raw = ctx.req.raw_query()?;
-        let pairs = query::parse(raw);
-        return pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| Cow::Owned(v.to_string()));
+        return query::last(ctx.req.raw_query()?, name);
     }
     if let Some(name) = source.strip_prefix("method.request.path.") {
         let m = ctx.route.as_ref()?;

@@ -34,20 +34,7 @@ pub enum Family {
     FunctionUrl,
 }
 
-const DROPPED_V1: [&str; 12] = [
-    "connection",
-    "content-length",
-    "content-md5",
-    "expect",
-    "max-forwards",
-    "proxy-authenticate",
-    "server",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "www-authenticate",
-];
+const DROPPED_V1: [&str; 12] = crate::message::headers::API_GATEWAY_DROPPED;
 
 const DROPPED_V2: [&str; 9] = [
     "connection",

@@ -69,6 +69,28 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// The last decoded value of `key` in a raw query (REST `queryStringParameters` semantics).
+pub fn last<'a>(raw: &'a [u8], key: &str) -> Option<Cow<'a, str>> {
+    parse(raw)
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// Every decoded value of `key` joined with `,` (HTTP API `queryStringParameters` semantics).
+pub fn joined<'a>(raw: &'a [u8], key: &str) -> Option<Cow<'a, str>> {
+    let mut out: Option<Cow<'a, str>> = None;
+    for (_, v) in parse(raw).into_iter().filter(|(k, _)| k == key) {
+        out = Some(match out {
+            None => v,
+            // Deliberate allocation: only for repeated keys.
+            Some(prev) => Cow::Owned(format!("{prev},{v}")),
+        });
+    }
+    out
+}
+
 /// Whether pair `i` is the first with its key (so a grouped writer emits the key once).
 pub fn is_first_of_key(pairs: &Pairs<'_>, i: usize) -> bool {
     !pairs[..i].iter().any(|(k, _)| *k == pairs[i].0)

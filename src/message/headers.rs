@@ -16,6 +16,30 @@ pub struct InvalidHeader {
     pub detail: &'static str,
 }
 
+/// Request headers API Gateway never passes on: not to proxy events, authorizer events or
+/// `$input.params()` (spec proxy-auth §2.4, mapping.md §4.1).
+pub const API_GATEWAY_DROPPED: [&str; 12] = [
+    "connection",
+    "content-length",
+    "content-md5",
+    "expect",
+    "max-forwards",
+    "proxy-authenticate",
+    "server",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "www-authenticate",
+];
+
+/// Whether API Gateway drops the request header `name` (case-insensitive).
+pub fn is_dropped_by_api_gateway(name: &[u8]) -> bool {
+    API_GATEWAY_DROPPED
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
+}
+
 /// Ordered header fields. Duplicates are kept as separate entries, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderList {

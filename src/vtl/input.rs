@@ -2,25 +2,9 @@
 //! `$context` values and the stage variables. Plain owned data, filled once per request and
 //! borrowed by every template render of that request.
 
-/// Request headers API Gateway never shows to `$input.params` (mapping.md §4.1).
-const HIDDEN_HEADERS: [&str; 12] = [
-    "connection",
-    "content-length",
-    "content-md5",
-    "expect",
-    "max-forwards",
-    "proxy-authenticate",
-    "server",
-    "te",
-    "transfer-encoding",
-    "trailer",
-    "upgrade",
-    "www-authenticate",
-];
-
 /// Whether `$input.params` hides this header.
 pub fn is_hidden_header(name: &str) -> bool {
-    HIDDEN_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+    crate::message::headers::is_dropped_by_api_gateway(name.as_bytes())
 }
 
 /// Method request parameters as ordered name -> value lists (the order templates iterate).

@@ -269,7 +269,8 @@ impl ParamSource {
             ParamSource::MethodMultiQuery(n) => {
                 let raw = ctx.req.raw_query()?;
                 join(
-                    crate::authorizer::query::pairs(raw)
+                    crate::integration::query::parse(raw)
+                        .into_iter()
                         .filter(|(k, _)| k == n)
                         .map(|(_, v)| v),
                 )

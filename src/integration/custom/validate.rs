@@ -77,7 +77,7 @@ fn is_present(ctx: &RequestCtx, p: &MethodParameter) -> bool {
         ParamLocation::QueryString => ctx
             .req
             .raw_query()
-            .and_then(|q| crate::authorizer::query::last(q, &p.name))
+            .and_then(|q| crate::integration::query::last(q, &p.name))
             .is_some_and(|v| !v.is_empty()),
         ParamLocation::Path => ctx
             .route
