@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value as Json};
 use support::case_api::load_cases;
 use support::client::RawResponse;
 use support::custom_gateway::{event_text, rest_config, start, Behaviour, Target};
+use support::stub_lambda::Received;
 
 const PHASES: [&str; 6] = [
     "pipeline",
@@ -359,6 +360,7 @@ fn check(
     req: &CaseRequest,
     r: &RawResponse,
     payloads: &[bytes::Bytes],
+    last_request: Option<&Received>,
 ) -> Vec<String> {
     let expected = &case["expected"];
     let compare = case["compare"].as_str().unwrap_or("exact");
@@ -407,6 +409,16 @@ fn check(
                 "integration_request_body: want {want:?}, got {:?}",
                 String::from_utf8_lossy(p)
             )),
+        }
+    }
+    // Integration request headers as the function's endpoint received them (only the Lambda
+    // invocation headers API Gateway forwards, e.g. `X-Amz-Invocation-Type`, can appear).
+    for (k, v) in pairs(&expected["integration_request_headers"]) {
+        let got = last_request.and_then(|q| q.header(&k));
+        if got != Some(v.as_str()) {
+            errors.push(format!(
+                "integration request header {k}: want {v:?}, got {got:?}"
+            ));
         }
     }
     if let Some(outcome) = expected["outcome"].as_str() {
@@ -468,7 +480,8 @@ async fn run_case(case: &Json) -> Vec<String> {
         .collect();
     let body = (!req.body.is_empty()).then_some(req.body.as_bytes());
     let r = env.send(&req.method, &req.target, &headers, body).await;
-    let errors = check(case, &req, &r, &env.payloads());
+    let requests = env.stub.requests();
+    let errors = check(case, &req, &r, &env.payloads(), requests.last());
     env.gw.shutdown().await.unwrap();
     errors
 }
