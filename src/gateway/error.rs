@@ -51,7 +51,8 @@ pub enum GatewayError {
     /// Method request validation: required parameters missing or empty (names in AWS's order).
     #[error("missing required request parameters: {0:?}")]
     BadRequestParameters(Vec<String>),
-    /// Method request validation: the body does not satisfy the model (detail for logs).
+    /// Method request validation: the body does not satisfy the model; the detail is
+    /// `$context.error.validationErrorString` (`[violation, ...]`).
     #[error("invalid request body: {0}")]
     BadRequestBody(String),
     /// No request template matches the Content-Type and passthrough is not allowed.
@@ -68,6 +69,8 @@ pub struct Classified {
     pub status: u16,
     /// `$context.error.message` (`None` renders as JSON `null`).
     pub message: ErrorMessage,
+    /// `$context.error.validationErrorString` (body validation failures only).
+    pub validation_error: Option<String>,
 }
 
 impl GatewayError {
@@ -133,10 +136,15 @@ impl GatewayError {
                 (T::UnsupportedMediaType, 415, msg("Unsupported Media Type"))
             }
         };
+        let validation_error = match self {
+            E::BadRequestBody(detail) => Some(detail.clone()),
+            _ => None,
+        };
         Classified {
             response_type,
             status,
             message,
+            validation_error,
         }
     }
 

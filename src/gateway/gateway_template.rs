@@ -43,7 +43,7 @@ pub fn render(
     context.error = Some(error_context(
         c.message.as_deref(),
         c.response_type.name(),
-        None,
+        c.validation_error.as_deref(),
     ));
     let input = RenderInput {
         body: &ctx.req.body,

@@ -7,6 +7,7 @@
 //! - [`function_stub`]: one stub serving several named functions, each programmable.
 //! - [`case_config`]: a conformance case's `config` as apigate YAML.
 //! - [`gateway`]: the real gateway (`app::run`) on `127.0.0.1:0` from YAML, with a stop handle.
+//! - [`custom_gateway`]: the gateway in front of one described stub function (custom integrations).
 
 // Each test binary uses a different subset of the helpers.
 #![allow(dead_code)]
@@ -14,6 +15,7 @@
 pub mod case_api;
 pub mod case_config;
 pub mod client;
+pub mod custom_gateway;
 pub mod expect;
 pub mod function_stub;
 pub mod gateway;

@@ -48,20 +48,29 @@ fn model_for<'a>(
         .map(|(_, m)| m.as_ref())
 }
 
-/// Validates a body against a model; an empty body is validated as `{}`.
+/// Validates a body against a model; an empty body is validated as `{}`. The error carries
+/// `$context.error.validationErrorString`: every schema violation, in API Gateway's bracketed
+/// list form (`[msg1, msg2]`).
 pub fn validate_body(body: &[u8], model: &RequestModel) -> Result<(), GatewayError> {
     let doc: Json = if body.iter().all(u8::is_ascii_whitespace) {
         Json::Object(serde_json::Map::new())
     } else {
-        serde_json::from_slice(body)
-            .map_err(|e| GatewayError::BadRequestBody(format!("the body is not JSON: {e}")))?
+        serde_json::from_slice(body).map_err(|e| {
+            GatewayError::BadRequestBody(format!("[Invalid request body: not JSON ({e})]"))
+        })?
     };
-    match model.schema.validate(&doc) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(GatewayError::BadRequestBody(format!(
-            "model {}: {e}",
-            model.name
-        ))),
+    let errors: Vec<String> = model
+        .schema
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(GatewayError::BadRequestBody(format!(
+            "[{}]",
+            errors.join(", ")
+        )))
     }
 }
 
@@ -175,5 +184,12 @@ mod tests {
         assert!(validate_body(b"{\"a\": 1}", &m).is_err());
         assert!(validate_body(b"", &m).is_err());
         assert!(validate_body(b"not json", &m).is_err());
+        let Err(GatewayError::BadRequestBody(detail)) = validate_body(b"{}", &m) else {
+            panic!("the body is invalid")
+        };
+        assert!(
+            detail.starts_with('[') && detail.contains("\"a\""),
+            "{detail}"
+        );
     }
 }
