@@ -137,7 +137,7 @@ pub fn request_span(ctx: &RequestCtx) -> Span {
         "request",
         request_id = %ctx.request_id,
         method = %ctx.req.method,
-        trace_id = %ctx.trace_id,
+        trace_id = %ctx.trace_id(),
         route = tracing::field::Empty,
         status = tracing::field::Empty,
     )

@@ -7,8 +7,7 @@
 //! the W3C parent-id, and `Sampled=` is the sampled flag.
 //!
 //! Precedence: a valid `X-Amzn-Trace-Id` wins (forwarded verbatim, as AWS does); else a valid
-//! `traceparent` gives the root; else a new root is made. `gateway::ids::trace_id` delegates
-//! here, so `RequestCtx::trace_id` is already bridged.
+//! `traceparent` gives the root; else a new root is made. `RequestCtx::trace` holds it.
 
 use std::borrow::Cow;
 

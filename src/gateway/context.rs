@@ -21,8 +21,9 @@ pub struct RequestCtx {
     pub request_id: String,
     /// `extendedRequestId` / `x-amz-apigw-id`: a 16-character id ending in `=`.
     pub extended_request_id: String,
-    /// The `X-Amzn-Trace-Id` value (`Root=1-{8 hex}-{24 hex}`), reused from the client when sent.
-    pub trace_id: String,
+    /// The trace identity: `X-Amzn-Trace-Id` (`Root=1-{8 hex}-{24 hex}`, reused from the client
+    /// when sent) bridged with W3C `traceparent`.
+    pub trace: crate::trace_context::TraceContext,
     /// Wall-clock arrival time in epoch milliseconds (`requestTimeEpoch`).
     pub epoch_ms: u64,
     /// Set by the route phase.
@@ -67,19 +68,24 @@ impl RequestCtx {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
-        let trace_id = crate::gateway::ids::trace_id(&req.headers, epoch_ms / 1000);
+        let trace = crate::trace_context::TraceContext::from_headers(&req.headers, epoch_ms / 1000);
         RequestCtx {
             api,
             req,
             request_id: crate::gateway::ids::request_uuid(),
             extended_request_id: crate::gateway::ids::extended_request_id(),
-            trace_id,
+            trace,
             epoch_ms,
             route: None,
             principal: None,
             integration_latency: None,
             authorizer_cache_hit: None,
         }
+    }
+
+    /// The `X-Amzn-Trace-Id` value this request carries to the function and back.
+    pub fn trace_id(&self) -> &str {
+        self.trace.amzn_trace_id()
     }
 
     /// The one `Host` value the function sees: the client's when it is a name or IPv4 address

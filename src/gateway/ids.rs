@@ -5,8 +5,6 @@
 //! - `X-Amzn-Trace-Id`: `Root=1-{8 hex epoch seconds}-{24 hex}`; a client's `Root=` is reused,
 //!   a W3C `traceparent` is bridged (the logic lives in [`crate::trace_context`]).
 
-use crate::message::HeaderList;
-
 /// A new UUID v4 in its hyphenated lower-case form.
 pub fn request_uuid() -> String {
     uuid::Uuid::new_v4().hyphenated().to_string()
@@ -23,25 +21,6 @@ pub fn extended_request_id() -> String {
     s
 }
 
-/// The `X-Amzn-Trace-Id` for this request: the client's when it carries a valid `Root=`, else one
-/// bridged from a valid W3C `traceparent`, else a new one rooted at `epoch_secs`
-/// (see [`crate::trace_context::TraceContext`], which also gives the W3C form).
-pub fn trace_id(headers: &HeaderList, epoch_secs: u64) -> String {
-    crate::trace_context::TraceContext::from_headers(headers, epoch_secs)
-        .amzn_trace_id()
-        .to_owned()
-}
-
-/// `Root=1-{8 hex}-{24 hex}`.
-pub fn new_trace_id(epoch_secs: u64) -> String {
-    let id = crate::trace_context::new_trace_id(epoch_secs);
-    format!(
-        "Root=1-{:08x}-{:024x}",
-        (id >> 96) as u32,
-        id & ((1u128 << 96) - 1)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -55,25 +34,5 @@ mod tests {
         let e = extended_request_id();
         assert_eq!(e.len(), 16);
         assert!(e.ends_with('='));
-        let t = new_trace_id(0x5e60_0000);
-        assert!(t.starts_with("Root=1-5e600000-"), "{t}");
-        assert_eq!(t.len(), "Root=1-".len() + 33);
-    }
-
-    #[test]
-    fn reuses_a_valid_client_root() {
-        let mut h = HeaderList::new();
-        h.push(
-            "X-Amzn-Trace-Id",
-            "Root=1-5e600000-0123456789abcdef01234567;Sampled=1",
-        )
-        .unwrap();
-        assert_eq!(
-            trace_id(&h, 1),
-            "Root=1-5e600000-0123456789abcdef01234567;Sampled=1"
-        );
-        let mut bad = HeaderList::new();
-        bad.push("X-Amzn-Trace-Id", "garbage").unwrap();
-        assert!(trace_id(&bad, 1).starts_with("Root=1-00000001-"));
     }
 }

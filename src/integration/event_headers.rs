@@ -128,7 +128,7 @@ pub fn collect<'a>(ctx: &'a RequestCtx, syn: &'a Synthesized<'a>, family: Family
         out.push((n, &value[..]));
     }
     out.push((b"Host", syn.host.as_bytes()));
-    out.push((b"X-Amzn-Trace-Id", ctx.trace_id.as_bytes()));
+    out.push((b"X-Amzn-Trace-Id", ctx.trace_id().as_bytes()));
     out.push((b"X-Forwarded-For", syn.xff.as_bytes()));
     out.push((b"X-Forwarded-Port", syn.port.as_bytes()));
     out.push((b"X-Forwarded-Proto", b"http"));

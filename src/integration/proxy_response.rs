@@ -35,31 +35,31 @@ pub fn read_response(
 /// `X-Amzn-Trace-Id` (as real Function URL responses carry).
 pub fn add_response_ids(ctx: &RequestCtx, resp: &mut Response, integration_succeeded: bool) {
     let h = &mut resp.headers;
-    let mut set = |name: &'static str, value: &str| {
-        h.remove(name.as_bytes());
-        // Ids are generated (or, for the trace id, a validated client header value): always
-        // valid field values.
-        h.push_unchecked(
-            Bytes::from_static(name.as_bytes()),
-            Bytes::copy_from_slice(value.as_bytes()),
-        );
-    };
     match ctx.api.kind {
         ApiKind::Rest => {
-            set("x-amzn-RequestId", &ctx.request_id);
-            set("x-amz-apigw-id", &ctx.extended_request_id);
+            set_id(h, "x-amzn-RequestId", &ctx.request_id);
+            set_id(h, "x-amz-apigw-id", &ctx.extended_request_id);
             if integration_succeeded {
-                set("X-Amzn-Trace-Id", &ctx.trace_id);
+                ctx.trace.apply_to_response(h);
             }
         }
-        ApiKind::Http => set("apigw-requestid", &ctx.request_id),
+        ApiKind::Http => set_id(h, "apigw-requestid", &ctx.request_id),
         ApiKind::FunctionUrl => {
-            set("x-amzn-RequestId", &ctx.request_id);
+            set_id(h, "x-amzn-RequestId", &ctx.request_id);
             if integration_succeeded {
-                set("X-Amzn-Trace-Id", &ctx.trace_id);
+                ctx.trace.apply_to_response(h);
             }
         }
     }
+}
+
+/// Replaces `name` with a generated id (always a valid field value).
+fn set_id(h: &mut crate::message::HeaderList, name: &'static str, value: &str) {
+    h.remove(name.as_bytes());
+    h.push_unchecked(
+        Bytes::from_static(name.as_bytes()),
+        Bytes::copy_from_slice(value.as_bytes()),
+    );
 }
 
 /// Where a response body comes from once parsing is done.
