@@ -142,6 +142,7 @@ impl<'s> Compiler<'s> {
             | Instr::AndJump(x)
             | Instr::OrJump(x)
             | Instr::Break { exit: x }
+            | Instr::LoopJumpIfFalse { target: x, .. }
             | Instr::ForInit { exit: x, .. } => *x = t,
             _ => {}
         }
@@ -230,11 +231,28 @@ impl<'s> Compiler<'s> {
                 ..
             } => {
                 let mut ends = Vec::new();
-                for (cond, body) in branches {
+                for (i, (cond, body)) in branches.iter().enumerate() {
+                    let at = self.pc();
                     self.expr(cond)?;
-                    let jf = self.emit(Instr::JumpIfFalse(0), cond.span);
+                    // `#if($foreach.hasNext)` and friends: test the loop in place.
+                    let jf = match self.code().code.get(at..) {
+                        Some(&[Instr::LoopProp { up, field }]) => {
+                            self.code().code.truncate(at);
+                            self.code().spans.truncate(at);
+                            let i = Instr::LoopJumpIfFalse {
+                                up,
+                                field,
+                                target: 0,
+                            };
+                            self.emit(i, cond.span)
+                        }
+                        _ => self.emit(Instr::JumpIfFalse(0), cond.span),
+                    };
                     self.block(body)?;
-                    ends.push(self.emit(Instr::Jump(0), cond.span));
+                    // The last branch without `#else` falls through to the end.
+                    if i + 1 < branches.len() || otherwise.is_some() {
+                        ends.push(self.emit(Instr::Jump(0), cond.span));
+                    }
                     let here = self.pc();
                     self.patch(jf, here);
                 }
@@ -350,8 +368,25 @@ impl<'s> Compiler<'s> {
                 }
             }
         }
+        let at = self.pc();
         self.reference(r, false)?;
-        self.emit(Instr::Emit, r.span);
+        // A reference that is one load is written straight from where it lives.
+        let fused = match self.code().code.get(at..) {
+            Some(&[Instr::Load(s)]) => Some(Instr::EmitLoad(s)),
+            Some(&[Instr::LoadProp(s, k)]) => Some(Instr::EmitLoadProp(s, k)),
+            Some(&[Instr::LoopProp { up, field }]) => Some(Instr::EmitLoopProp { up, field }),
+            _ => None,
+        };
+        match fused {
+            Some(i) => {
+                if let Some(last) = self.code().code.last_mut() {
+                    *last = i;
+                }
+            }
+            None => {
+                self.emit(Instr::Emit, r.span);
+            }
+        }
         Ok(())
     }
 

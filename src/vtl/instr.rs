@@ -86,6 +86,18 @@ pub enum Instr {
     TextConst(u32),
     /// Pop and render (null renders nothing).
     Emit,
+    /// Render a variable (`Load` + `Emit`).
+    EmitLoad(u16),
+    /// Render `$var.name` (`LoadProp` + `Emit`).
+    EmitLoadProp(u16, u32),
+    /// Render a `$foreach` field (`LoopProp` + `Emit`).
+    EmitLoopProp { up: u8, field: LoopField },
+    /// Jump when a `$foreach` field is falsy (`LoopProp` + `JumpIfFalse`).
+    LoopJumpIfFalse {
+        up: u8,
+        field: LoopField,
+        target: u32,
+    },
     /// Push constant.
     Const(u32),
     /// Push null.
@@ -281,10 +293,10 @@ impl Program {
                     | Instr::Call(n, _)
                     | Instr::SetProp(n)
                     | Instr::StageVar(n) => format!("{i:?} ; {}", self.names[n as usize]),
-                    Instr::Load(s) | Instr::LoadMut(s) | Instr::Store(s) => {
+                    Instr::Load(s) | Instr::LoadMut(s) | Instr::Store(s) | Instr::EmitLoad(s) => {
                         format!("{i:?} ; ${}", self.slots[s as usize])
                     }
-                    Instr::LoadProp(s, n) => {
+                    Instr::LoadProp(s, n) | Instr::EmitLoadProp(s, n) => {
                         format!(
                             "{i:?} ; ${}.{}",
                             self.slots[s as usize], self.names[n as usize]

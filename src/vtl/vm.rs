@@ -174,7 +174,46 @@ impl<'a, 'o> Vm<'a, 'o> {
     }
 
     fn pop(&mut self) -> Value<'a> {
-        self.stack.pop().unwrap_or(Value::Null)
+        // Not `unwrap_or(Value::Null)`: that builds and drops a default on every pop.
+        match self.stack.pop() {
+            Some(v) => v,
+            None => Value::Null,
+        }
+    }
+
+    /// `$foreach.<field>`, `up` loops out (null outside a loop).
+    #[inline]
+    fn loop_field(&self, up: u8, field: LoopField) -> Value<'a> {
+        let Some(f) = self
+            .loops
+            .len()
+            .checked_sub(1 + up as usize)
+            .and_then(|i| self.loops.get(i))
+        else {
+            return Value::Null;
+        };
+        match field {
+            LoopField::Index => Value::Int(f.index as i128),
+            LoopField::Count => Value::Int(f.index as i128 + 1),
+            LoopField::HasNext => Value::Bool(f.index + 1 < f.len),
+            LoopField::First => Value::Bool(f.index == 0),
+            LoopField::Last => Value::Bool(f.index + 1 == f.len),
+        }
+    }
+
+    /// Renders a value: strings and integers inline, the rest through `emit_value`.
+    #[inline]
+    fn emit_fast(&mut self, v: Value<'a>, span: impl FnOnce() -> Span) -> VResult<Flow> {
+        match v {
+            Value::Str(s) => self.out.push_str(s),
+            Value::Int(i) => push_int(self.out, i),
+            Value::Null => return Ok(Flow::Done),
+            v => return self.emit_value(v, span()),
+        }
+        if self.over() {
+            return Err(self.size_error(span()));
+        }
+        Ok(Flow::Done)
     }
 
     fn enter(&mut self, span: Span) -> VResult<()> {
@@ -253,26 +292,45 @@ impl<'a, 'o> Vm<'a, 'o> {
                     let v = self.constant(k);
                     self.emit_value(v, span!())?;
                 }
-                Instr::Emit => match self.pop() {
-                    // The common scalars are written here; the rest go through `emit_value`.
-                    Value::Str(s) => {
-                        self.out.push_str(s);
-                        if self.over() {
-                            return Err(self.size_error(span!()));
+                Instr::Emit => {
+                    let v = self.pop();
+                    if self.emit_fast(v, || span!())? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Instr::EmitLoad(s) => {
+                    // Strings and integers are written from the variable, without a clone.
+                    match &self.vars[s as usize] {
+                        Value::Str(t) => self.out.push_str(t),
+                        Value::Int(i) => push_int(self.out, *i),
+                        Value::Null => continue,
+                        other => {
+                            let v = other.clone();
+                            if self.emit_value(v, span!())? == Flow::Stop {
+                                return Ok(Flow::Stop);
+                            }
+                            continue;
                         }
                     }
-                    Value::Int(i) => {
-                        push_int(self.out, i);
-                        if self.over() {
-                            return Err(self.size_error(span!()));
-                        }
+                    if self.over() {
+                        return Err(self.size_error(span!()));
                     }
-                    v => {
-                        if self.emit_value(v, span!())? == Flow::Stop {
-                            return Ok(Flow::Stop);
-                        }
+                }
+                Instr::EmitLoadProp(s, k) => {
+                    let v = self.load_prop(s, k, || span!())?;
+                    if self.emit_fast(v, || span!())? == Flow::Stop {
+                        return Ok(Flow::Stop);
                     }
-                },
+                }
+                Instr::EmitLoopProp { up, field } => {
+                    let v = self.loop_field(up, field);
+                    self.emit_fast(v, || span!())?;
+                }
+                Instr::LoopJumpIfFalse { up, field, target } => {
+                    if !self.loop_field(up, field).truthy() {
+                        pc = target as usize;
+                    }
+                }
                 Instr::Const(k) => {
                     let v = self.constant(k);
                     self.stack.push(v);
@@ -306,19 +364,7 @@ impl<'a, 'o> Vm<'a, 'o> {
                     self.stack.push(v);
                 }
                 Instr::LoadProp(s, k) => {
-                    let name = self.name(k);
-                    // Map and JSON-object receivers are read in place (no clone of the
-                    // variable); anything else takes the general property path.
-                    let v = match &self.vars[s as usize] {
-                        Value::Json(j) if json::is_object(j) => {
-                            json::obj_get(j, name).map_or(Value::Null, Value::from_json)
-                        }
-                        Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
-                        other => {
-                            let recv = other.clone();
-                            self.prop(&recv, name, span!())?
-                        }
-                    };
+                    let v = self.load_prop(s, k, || span!())?;
                     self.stack.push(v);
                 }
                 Instr::PropMut(k) => {
@@ -534,18 +580,7 @@ impl<'a, 'o> Vm<'a, 'o> {
                 Instr::Stop => return Ok(Flow::Stop),
                 Instr::Return => return Ok(Flow::Done),
                 Instr::LoopProp { up, field } => {
-                    let v = self
-                        .loops
-                        .len()
-                        .checked_sub(1 + up as usize)
-                        .and_then(|i| self.loops.get(i))
-                        .map_or(Value::Null, |f| match field {
-                            LoopField::Index => Value::Int(f.index as i128),
-                            LoopField::Count => Value::Int(f.index as i128 + 1),
-                            LoopField::HasNext => Value::Bool(f.index + 1 < f.len),
-                            LoopField::First => Value::Bool(f.index == 0),
-                            LoopField::Last => Value::Bool(f.index + 1 == f.len),
-                        });
+                    let v = self.loop_field(up, field);
                     self.stack.push(v);
                 }
                 Instr::CallMacro { idx, argc } => {
@@ -605,6 +640,23 @@ impl<'a, 'o> Vm<'a, 'o> {
 
     pub(crate) fn out(&mut self) -> &mut String {
         self.sink()
+    }
+
+    /// `$var.name`. Map and JSON-object receivers are read in place (no clone of the
+    /// variable); anything else takes the general property path.
+    #[inline]
+    fn load_prop(&mut self, s: u16, k: u32, span: impl FnOnce() -> Span) -> VResult<Value<'a>> {
+        let name = self.name(k);
+        Ok(match &self.vars[s as usize] {
+            Value::Json(j) if json::is_object(j) => {
+                json::obj_get(j, name).map_or(Value::Null, Value::from_json)
+            }
+            Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
+            other => {
+                let recv = other.clone();
+                self.prop(&recv, name, span())?
+            }
+        })
     }
 
     fn prop(&mut self, recv: &Value<'a>, name: &'a str, span: Span) -> VResult<Value<'a>> {
