@@ -144,7 +144,7 @@ impl<'a> Env<'a> {
         )
     }
 
-    fn ctx_leaf(&self, leaf: CtxLeaf, names: &'a [Box<str>]) -> Value<'a> {
+    pub(crate) fn ctx_leaf(&self, leaf: CtxLeaf, names: &'a [Box<str>]) -> Value<'a> {
         let c = self.ctx;
         let name = |i: u32| names.get(i as usize).map_or("", |s| &**s);
         match leaf {

@@ -193,6 +193,12 @@ impl<'s> Compiler<'s> {
         i
     }
 
+    /// A literal text run, kept as its own string so rendering copies it without slicing.
+    fn text(&mut self, t: &str) -> u32 {
+        self.prog.texts.push(t.into());
+        (self.prog.texts.len() - 1) as u32
+    }
+
     fn constant(&mut self, c: Const) -> u32 {
         self.prog.consts.push(c);
         (self.prog.consts.len() - 1) as u32
@@ -213,11 +219,13 @@ impl<'s> Compiler<'s> {
                     let k = self.str_const(&text.replace("\"\"", "\""));
                     self.emit(Instr::TextConst(k), *span);
                 } else if !text.is_empty() {
-                    self.emit(Instr::Text(span.start, span.end), *span);
+                    let k = self.text(text);
+                    self.emit(Instr::Text(k), *span);
                 }
             }
             Node::Unparsed(span) => {
-                self.emit(Instr::Text(span.start, span.end), *span);
+                let k = self.text(span.text(self.src));
+                self.emit(Instr::Text(k), *span);
             }
             Node::Ref(r) => self.emit_ref(r)?,
             Node::Set {
@@ -375,6 +383,7 @@ impl<'s> Compiler<'s> {
             Some(&[Instr::Load(s)]) => Some(Instr::EmitLoad(s)),
             Some(&[Instr::LoadProp(s, k)]) => Some(Instr::EmitLoadProp(s, k)),
             Some(&[Instr::LoopProp { up, field }]) => Some(Instr::EmitLoopProp { up, field }),
+            Some(&[Instr::Ctx(leaf)]) => Some(Instr::EmitCtx(leaf)),
             _ => None,
         };
         match fused {

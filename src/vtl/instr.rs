@@ -80,8 +80,8 @@ pub enum CtxLeaf {
 /// One VM instruction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Instr {
-    /// Emit `src[a..b]`.
-    Text(u32, u32),
+    /// Emit a literal text run (index into the text table).
+    Text(u32),
     /// Emit string constant.
     TextConst(u32),
     /// Pop and render (null renders nothing).
@@ -194,6 +194,8 @@ pub enum Instr {
     EmitUtil(UtilFn),
     /// `$context` leaf.
     Ctx(CtxLeaf),
+    /// Render a `$context` leaf (`Ctx` + `Emit`).
+    EmitCtx(CtxLeaf),
     /// `$context` as a map.
     CtxObj,
     /// `$context.requestOverride`
@@ -265,6 +267,8 @@ pub struct Program {
     pub chunks: Vec<Chunk>,
     /// Constants.
     pub consts: Vec<Const>,
+    /// Literal text runs of the template.
+    pub texts: Vec<Box<str>>,
     /// Property / method / key names.
     pub names: Vec<Box<str>>,
     /// Precompiled JSONPath literals.
@@ -285,6 +289,7 @@ impl Program {
             let _ = writeln!(out, "chunk {ci}:");
             for (pc, i) in c.code.iter().enumerate() {
                 let detail = match *i {
+                    Instr::Text(k) => format!("{i:?} ; {:?}", self.texts[k as usize]),
                     Instr::Const(k) | Instr::TextConst(k) | Instr::InputParam(k) => {
                         format!("{i:?} ; {:?}", self.consts[k as usize])
                     }
@@ -306,6 +311,13 @@ impl Program {
                         format!("{i:?} ; {}", self.paths[p as usize].source())
                     }
                     Instr::Ctx(
+                        CtxLeaf::Field(n)
+                        | CtxLeaf::Identity(n)
+                        | CtxLeaf::Authorizer(n)
+                        | CtxLeaf::Claim(n)
+                        | CtxLeaf::Error(n),
+                    )
+                    | Instr::EmitCtx(
                         CtxLeaf::Field(n)
                         | CtxLeaf::Identity(n)
                         | CtxLeaf::Authorizer(n)

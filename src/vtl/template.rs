@@ -145,7 +145,7 @@ impl Template {
             env.req_ovr = req;
             env.resp_ovr = resp;
         }
-        let mut vm = Vm::new(&self.program, &self.source, env, out, self.limits);
+        let mut vm = Vm::new(&self.program, env, out, self.limits);
         let flow = vm.run()?;
         debug_assert!(matches!(flow, Flow::Done | Flow::Stop));
         if uses_ovr {

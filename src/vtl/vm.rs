@@ -80,7 +80,6 @@ struct LoopFrame<'a> {
 
 pub(crate) struct Vm<'a, 'o> {
     prog: &'a Program,
-    src: &'a str,
     pub env: Env<'a>,
     vars: Vec<Value<'a>>,
     stack: Vec<Value<'a>>,
@@ -100,17 +99,10 @@ pub(crate) struct Vm<'a, 'o> {
 type VResult<T> = Result<T, RawError>;
 
 impl<'a, 'o> Vm<'a, 'o> {
-    pub fn new(
-        prog: &'a Program,
-        src: &'a str,
-        env: Env<'a>,
-        out: &'o mut String,
-        limits: Limits,
-    ) -> Self {
+    pub fn new(prog: &'a Program, env: Env<'a>, out: &'o mut String, limits: Limits) -> Self {
         let limit = out.len().saturating_add(limits.max_output_bytes);
         Vm {
             prog,
-            src,
             env,
             vars: vec![Value::Null; prog.slots.len()],
             stack: Vec::with_capacity(16),
@@ -280,10 +272,8 @@ impl<'a, 'o> Vm<'a, 'o> {
         while let Some(&ins) = code.get(pc) {
             pc += 1;
             match ins {
-                Instr::Text(a, b) => {
-                    let src: &'a str = self.src;
-                    let t = src.get(a as usize..b as usize).unwrap_or("");
-                    self.out.push_str(t);
+                Instr::Text(k) => {
+                    self.out.push_str(&prog.texts[k as usize]);
                     if self.over() {
                         return Err(self.size_error(span!()));
                     }
@@ -321,6 +311,10 @@ impl<'a, 'o> Vm<'a, 'o> {
                     if self.emit_fast(v, || span!())? == Flow::Stop {
                         return Ok(Flow::Stop);
                     }
+                }
+                Instr::EmitCtx(leaf) => {
+                    let v = self.env.ctx_leaf(leaf, &prog.names);
+                    self.emit_fast(v, || span!())?;
                 }
                 Instr::EmitLoopProp { up, field } => {
                     let v = self.loop_field(up, field);
@@ -767,6 +761,16 @@ impl<'a, 'o> Vm<'a, 'o> {
 /// Writes an integer as Java does.
 #[inline]
 fn push_int(out: &mut String, i: i128) {
+    // Counts and indexes are mostly one or two digits: pushed as chars, no formatting or
+    // string copy.
+    if (0..100).contains(&i) {
+        let i = i as u8;
+        if i >= 10 {
+            out.push(char::from(b'0' + i / 10));
+        }
+        out.push(char::from(b'0' + i % 10));
+        return;
+    }
     let mut buf = itoa::Buffer::new();
     // i64 formatting is much cheaper than i128; nearly every int fits.
     match i64::try_from(i) {
