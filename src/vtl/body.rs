@@ -6,6 +6,8 @@ use std::cell::RefCell;
 
 use simd_json::{Buffers, Node, Tape};
 
+use super::compact;
+
 struct Scratch {
     bytes: Vec<u8>,
     buffers: Buffers,
@@ -14,6 +16,18 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    static COMPACT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// For templates that read the body only as `$input.json('$')`: calls `f` with the body's
+/// compact form when [`compact::write_compact`] accepts it (then no parse is needed), or
+/// returns `None` (the caller parses). The text is built in a per-thread buffer.
+pub(crate) fn with_compact<R>(body: &[u8], f: impl FnOnce(&str) -> R) -> Option<R> {
+    let mut text = COMPACT.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    text.clear();
+    let r = compact::write_compact(body, &mut text).then(|| f(&text));
+    COMPACT.with(|s| *s.borrow_mut() = text);
+    r
 }
 
 /// Parses `body` (an empty or blank body reads as `{}`) and calls `f` with the document root,
