@@ -119,7 +119,15 @@ impl Scan<'_, '_> {
     }
 
     /// Skips whitespace, copying the pending run first when there is any.
+    #[inline]
     fn ws(&mut self) {
+        // Most bodies have little whitespace between tokens: one test when there is none.
+        if self.b.get(self.i).is_some_and(|c| is_ws(*c)) {
+            self.skip_ws();
+        }
+    }
+
+    fn skip_ws(&mut self) {
         let at = self.i;
         while self.b.get(self.i).is_some_and(|c| is_ws(*c)) {
             self.i += 1;
@@ -187,6 +195,7 @@ fn is_ws(c: u8) -> bool {
 /// Index just past the closing quote of the string whose content starts at `i`, when the
 /// string's source is what the JSON string writer would write for its decoded value: plain
 /// characters and the escapes `\" \\ \n \r \t \b \f` only.
+#[inline]
 fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
         if let Some(w) = b.get(i..i + 8) {

@@ -371,6 +371,17 @@ impl<'a, 'o> Vm<'a, 'o> {
                     }
                     self.stack.push(v);
                 }
+                Instr::Call(k, 0) => {
+                    let recv = self.pop();
+                    let v = self.call(&recv, self.name(k), &[], span!())?;
+                    self.stack.push(v);
+                }
+                Instr::Call(k, 1) => {
+                    let arg = self.pop();
+                    let recv = self.pop();
+                    let v = self.call(&recv, self.name(k), std::slice::from_ref(&arg), span!())?;
+                    self.stack.push(v);
+                }
                 Instr::Call(k, argc) => {
                     let base = self.stack.len().saturating_sub(argc as usize);
                     // Arguments move off the stack without a heap allocation for <= 4.
