@@ -1,6 +1,6 @@
-//! Parsing the body for `$input.json` / `$input.path`: one copy into a reused buffer (simd-json
-//! parses in place), one tape, both kept per thread so steady-state renders do not allocate
-//! for parsing.
+//! Parsing the body for `$input.json` / `$input.path`: one copy into a reused, padded buffer
+//! (simd-json parses in place), one tape, both kept per thread so steady-state renders do not
+//! allocate for parsing.
 
 use std::cell::RefCell;
 
@@ -50,13 +50,17 @@ pub(crate) fn with_parsed<R>(
     } else {
         scratch.bytes.extend_from_slice(body);
     }
+    // The parser reads past the document in wide loads; padding it here saves the parser
+    // its own padded copy of the body.
+    let len = scratch.bytes.len();
+    scratch.bytes.resize(len + simd_json::INPUT_PADDING, b' ');
     let Scratch {
         mut bytes,
         mut buffers,
         tape,
     } = scratch;
     let mut tape: Tape<'_> = tape.reset();
-    let r = match simd_json::fill_tape(&mut bytes, &mut buffers, &mut tape) {
+    let r = match simd_json::fill_tape_padded(&mut bytes, len, &mut buffers, &mut tape) {
         Ok(()) => f(Some(&tape.0[..])),
         Err(_) => f(None),
     };
