@@ -24,6 +24,9 @@ pub(crate) struct Env<'a> {
     pub body: &'a [u8],
     /// Root of the parsed body; `None` when not parsed or not JSON.
     pub tape: Option<&'a [Node<'a>]>,
+    /// `$input.json('$')` already known without a parse (templates that read the body
+    /// only that way; see `Template::render`).
+    pub root_json: Option<&'a str>,
     pub params: &'a RequestParams,
     pub ctx: &'a ContextValues,
     pub stage: &'a [(String, String)],
@@ -67,6 +70,7 @@ impl<'a> Env<'a> {
         Env {
             body,
             tape,
+            root_json: None,
             params,
             ctx,
             stage,
@@ -101,8 +105,14 @@ impl<'a> Env<'a> {
     }
 
     fn write_json_path(&self, p: &JsonPath, out: &mut String) {
-        if p.is_root() && self.tape.is_some() && compact::write_compact(self.body, out) {
-            return;
+        if p.is_root() {
+            if let Some(text) = self.root_json {
+                out.push_str(text);
+                return;
+            }
+            if self.tape.is_some() && compact::write_compact(self.body, out) {
+                return;
+            }
         }
         write_json_path(self.tape, p, out)
     }
@@ -144,7 +154,7 @@ impl<'a> Env<'a> {
         )
     }
 
-    fn ctx_leaf(&self, leaf: CtxLeaf, names: &'a [Box<str>]) -> Value<'a> {
+    pub(crate) fn ctx_leaf(&self, leaf: CtxLeaf, names: &'a [Box<str>]) -> Value<'a> {
         let c = self.ctx;
         let name = |i: u32| names.get(i as usize).map_or("", |s| &**s);
         match leaf {
@@ -351,10 +361,16 @@ impl<'a, 'o> Vm<'a, 'o> {
                 let path = &prog.paths[p as usize];
                 // Straight into the output: no temporary string.
                 let env = &self.env;
-                let (tape, body) = (env.tape, env.body);
+                let (tape, body, root_json) = (env.tape, env.body, env.root_json);
                 let out = self.out();
-                if path.is_root() && tape.is_some() && compact::write_compact(body, out) {
-                    return Ok(None);
+                if path.is_root() {
+                    if let Some(text) = root_json {
+                        out.push_str(text);
+                        return Ok(None);
+                    }
+                    if tape.is_some() && compact::write_compact(body, out) {
+                        return Ok(None);
+                    }
                 }
                 write_json_path(tape, path, out);
                 return Ok(None);

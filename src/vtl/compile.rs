@@ -142,6 +142,7 @@ impl<'s> Compiler<'s> {
             | Instr::AndJump(x)
             | Instr::OrJump(x)
             | Instr::Break { exit: x }
+            | Instr::LoopJumpIfFalse { target: x, .. }
             | Instr::ForInit { exit: x, .. } => *x = t,
             _ => {}
         }
@@ -192,6 +193,12 @@ impl<'s> Compiler<'s> {
         i
     }
 
+    /// A literal text run, kept as its own string so rendering copies it without slicing.
+    fn text(&mut self, t: &str) -> u32 {
+        self.prog.texts.push(t.into());
+        (self.prog.texts.len() - 1) as u32
+    }
+
     fn constant(&mut self, c: Const) -> u32 {
         self.prog.consts.push(c);
         (self.prog.consts.len() - 1) as u32
@@ -212,11 +219,13 @@ impl<'s> Compiler<'s> {
                     let k = self.str_const(&text.replace("\"\"", "\""));
                     self.emit(Instr::TextConst(k), *span);
                 } else if !text.is_empty() {
-                    self.emit(Instr::Text(span.start, span.end), *span);
+                    let k = self.text(text);
+                    self.emit(Instr::Text(k), *span);
                 }
             }
             Node::Unparsed(span) => {
-                self.emit(Instr::Text(span.start, span.end), *span);
+                let k = self.text(span.text(self.src));
+                self.emit(Instr::Text(k), *span);
             }
             Node::Ref(r) => self.emit_ref(r)?,
             Node::Set {
@@ -230,11 +239,28 @@ impl<'s> Compiler<'s> {
                 ..
             } => {
                 let mut ends = Vec::new();
-                for (cond, body) in branches {
+                for (i, (cond, body)) in branches.iter().enumerate() {
+                    let at = self.pc();
                     self.expr(cond)?;
-                    let jf = self.emit(Instr::JumpIfFalse(0), cond.span);
+                    // `#if($foreach.hasNext)` and friends: test the loop in place.
+                    let jf = match self.code().code.get(at..) {
+                        Some(&[Instr::LoopProp { up, field }]) => {
+                            self.code().code.truncate(at);
+                            self.code().spans.truncate(at);
+                            let i = Instr::LoopJumpIfFalse {
+                                up,
+                                field,
+                                target: 0,
+                            };
+                            self.emit(i, cond.span)
+                        }
+                        _ => self.emit(Instr::JumpIfFalse(0), cond.span),
+                    };
                     self.block(body)?;
-                    ends.push(self.emit(Instr::Jump(0), cond.span));
+                    // The last branch without `#else` falls through to the end.
+                    if i + 1 < branches.len() || otherwise.is_some() {
+                        ends.push(self.emit(Instr::Jump(0), cond.span));
+                    }
                     let here = self.pc();
                     self.patch(jf, here);
                 }
@@ -350,8 +376,26 @@ impl<'s> Compiler<'s> {
                 }
             }
         }
+        let at = self.pc();
         self.reference(r, false)?;
-        self.emit(Instr::Emit, r.span);
+        // A reference that is one load is written straight from where it lives.
+        let fused = match self.code().code.get(at..) {
+            Some(&[Instr::Load(s)]) => Some(Instr::EmitLoad(s)),
+            Some(&[Instr::LoadProp(s, k)]) => Some(Instr::EmitLoadProp(s, k)),
+            Some(&[Instr::LoopProp { up, field }]) => Some(Instr::EmitLoopProp { up, field }),
+            Some(&[Instr::Ctx(leaf)]) => Some(Instr::EmitCtx(leaf)),
+            _ => None,
+        };
+        match fused {
+            Some(i) => {
+                if let Some(last) = self.code().code.last_mut() {
+                    *last = i;
+                }
+            }
+            None => {
+                self.emit(Instr::Emit, r.span);
+            }
+        }
         Ok(())
     }
 

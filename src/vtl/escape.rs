@@ -33,34 +33,47 @@ pub enum DecodeError {
 /// `ch > 0x7f`, which mapping.md's "> 0x7E" summary does not reflect.
 pub fn escape_javascript(s: &str, out: &mut String) {
     out.reserve(s.len());
-    // Runs of characters that need no escaping are copied in one piece.
+    // Runs of characters that need no escaping are copied in one piece. The scan is by
+    // byte: plain ASCII is most text, and `i` stays on a character boundary because it
+    // moves by one only over ASCII bytes.
+    let bytes = s.as_bytes();
     let mut plain = 0;
-    for (i, c) in s.char_indices() {
-        let short = match c {
-            '\'' => "\\'",
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '/' => "\\/",
-            '\u{8}' => "\\b",
-            '\u{c}' => "\\f",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            c if !(' '..='\u{7f}').contains(&c) => "",
-            _ => continue,
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let short = match b {
+            b'\'' => "\\'",
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'/' => "\\/",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x20..=0x7f => {
+                i += 1;
+                continue;
+            }
+            _ => "",
         };
-        out.push_str(&s[plain..i]);
-        plain = i + c.len_utf8();
+        out.push_str(s.get(plain..i).unwrap_or(""));
         if short.is_empty() {
+            // A control character or a non-ASCII character: UTF-16 `\uXXXX` escapes.
+            let Some(c) = s.get(i..).and_then(|t| t.chars().next()) else {
+                break;
+            };
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 push_unicode_escape(*unit, out);
             }
+            i += c.len_utf8();
         } else {
             out.push_str(short);
+            i += 1;
         }
+        plain = i;
     }
-    out.push_str(&s[plain..]);
+    out.push_str(s.get(plain..).unwrap_or(""));
 }
 
 fn push_unicode_escape(unit: u16, out: &mut String) {
@@ -317,7 +330,40 @@ mod tests {
         assert_eq!(out, ">hi");
     }
 
+    /// `escapeJavaScript` one character at a time, as commons-lang 2 writes it.
+    fn js_by_char(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '\'' => out.push_str("\\'"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' => out.push_str("\\/"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                ' '..='\u{7f}' => out.push(c),
+                _ => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{:04X}", u));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn escape_javascript_matches_the_per_character_definition(
+            s in "[ -~\\x00-\\x1f\\u{80}-\\u{10ffff}]{0,24}",
+        ) {
+            prop_assert_eq!(js(&s), js_by_char(&s));
+        }
+
         #[test]
         fn escape_javascript_is_ascii_and_reversible(s in any::<String>()) {
             let escaped = js(&s);

@@ -80,12 +80,24 @@ pub enum CtxLeaf {
 /// One VM instruction.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Instr {
-    /// Emit `src[a..b]`.
-    Text(u32, u32),
+    /// Emit a literal text run (index into the text table).
+    Text(u32),
     /// Emit string constant.
     TextConst(u32),
     /// Pop and render (null renders nothing).
     Emit,
+    /// Render a variable (`Load` + `Emit`).
+    EmitLoad(u16),
+    /// Render `$var.name` (`LoadProp` + `Emit`).
+    EmitLoadProp(u16, u32),
+    /// Render a `$foreach` field (`LoopProp` + `Emit`).
+    EmitLoopProp { up: u8, field: LoopField },
+    /// Jump when a `$foreach` field is falsy (`LoopProp` + `JumpIfFalse`).
+    LoopJumpIfFalse {
+        up: u8,
+        field: LoopField,
+        target: u32,
+    },
     /// Push constant.
     Const(u32),
     /// Push null.
@@ -182,6 +194,8 @@ pub enum Instr {
     EmitUtil(UtilFn),
     /// `$context` leaf.
     Ctx(CtxLeaf),
+    /// Render a `$context` leaf (`Ctx` + `Emit`).
+    EmitCtx(CtxLeaf),
     /// `$context` as a map.
     CtxObj,
     /// `$context.requestOverride`
@@ -253,6 +267,8 @@ pub struct Program {
     pub chunks: Vec<Chunk>,
     /// Constants.
     pub consts: Vec<Const>,
+    /// Literal text runs of the template.
+    pub texts: Vec<Box<str>>,
     /// Property / method / key names.
     pub names: Vec<Box<str>>,
     /// Precompiled JSONPath literals.
@@ -273,6 +289,7 @@ impl Program {
             let _ = writeln!(out, "chunk {ci}:");
             for (pc, i) in c.code.iter().enumerate() {
                 let detail = match *i {
+                    Instr::Text(k) => format!("{i:?} ; {:?}", self.texts[k as usize]),
                     Instr::Const(k) | Instr::TextConst(k) | Instr::InputParam(k) => {
                         format!("{i:?} ; {:?}", self.consts[k as usize])
                     }
@@ -281,10 +298,10 @@ impl Program {
                     | Instr::Call(n, _)
                     | Instr::SetProp(n)
                     | Instr::StageVar(n) => format!("{i:?} ; {}", self.names[n as usize]),
-                    Instr::Load(s) | Instr::LoadMut(s) | Instr::Store(s) => {
+                    Instr::Load(s) | Instr::LoadMut(s) | Instr::Store(s) | Instr::EmitLoad(s) => {
                         format!("{i:?} ; ${}", self.slots[s as usize])
                     }
-                    Instr::LoadProp(s, n) => {
+                    Instr::LoadProp(s, n) | Instr::EmitLoadProp(s, n) => {
                         format!(
                             "{i:?} ; ${}.{}",
                             self.slots[s as usize], self.names[n as usize]
@@ -294,6 +311,13 @@ impl Program {
                         format!("{i:?} ; {}", self.paths[p as usize].source())
                     }
                     Instr::Ctx(
+                        CtxLeaf::Field(n)
+                        | CtxLeaf::Identity(n)
+                        | CtxLeaf::Authorizer(n)
+                        | CtxLeaf::Claim(n)
+                        | CtxLeaf::Error(n),
+                    )
+                    | Instr::EmitCtx(
                         CtxLeaf::Field(n)
                         | CtxLeaf::Identity(n)
                         | CtxLeaf::Authorizer(n)

@@ -170,7 +170,51 @@ fn write_java_float<F: JavaFloat>(v: F, out: &mut String) {
 
 /// Java `Double.toString(v)` (JDK 19+), appended to `out`.
 pub fn double_to_string(v: f64, out: &mut String) {
-    write_java_float(v, out);
+    if !write_few_decimals(v, out) {
+        write_java_float(v, out);
+    }
+}
+
+/// The common JSON decimal (`1.5`, `9.99`, `0.125`) without the shortest-digits search:
+/// when `|v|` is in Java's plain range and equals `m / 10^k` for an integer `m` and
+/// `k <= 3` (the division is exact-operand IEEE division, so that decimal rounds to `v`),
+/// that decimal has at most 10 significant digits. Two different decimals of at most 15
+/// significant digits are different doubles, so it is the shortest decimal for `v`: the
+/// digits Java prints. Returns `false` (nothing written) otherwise.
+fn write_few_decimals(v: f64, out: &mut String) -> bool {
+    let a = v.abs();
+    if !(1e-3..1e7).contains(&a) {
+        return false;
+    }
+    for (k, scale) in [(1u32, 10.0), (2, 100.0), (3, 1000.0)] {
+        let m = (a * scale).round();
+        if m / scale != a {
+            continue;
+        }
+        // m < 1e10: an exact integer.
+        let m = m as u64;
+        let p = 10u64.pow(k);
+        let (int, mut frac, mut width) = (m / p, m % p, k);
+        while width > 1 && frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        if v.is_sign_negative() {
+            out.push('-');
+        }
+        out.push_str(itoa::Buffer::new().format(int));
+        out.push('.');
+        let mut digits = [b'0'; 3];
+        for d in digits[..width as usize].iter_mut().rev() {
+            *d = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        for d in &digits[..width as usize] {
+            out.push(char::from(*d));
+        }
+        return true;
+    }
+    false
 }
 
 /// Java `Float.toString(v)` (JDK 19+), appended to `out`.
@@ -276,6 +320,28 @@ mod tests {
                 prop_assert!(!(1e-3..1e7).contains(&v.abs()));
                 prop_assert!(!exp.starts_with('+'));
             }
+        }
+
+        #[test]
+        fn few_decimals_path_matches_the_general_one(
+            int in 0u64..10_000_000,
+            frac in 0u64..1000,
+            k in 1u32..4,
+            neg in any::<bool>(),
+        ) {
+            let text = format!("{}{int}.{:0width$}", if neg { "-" } else { "" }, frac % 10u64.pow(k), width = k as usize);
+            let v: f64 = text.parse().unwrap();
+            let mut general = String::new();
+            write_java_float(v, &mut general);
+            prop_assert_eq!(d(v), general);
+        }
+
+        #[test]
+        fn few_decimals_path_is_exact_on_any_double(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            let mut general = String::new();
+            write_java_float(v, &mut general);
+            prop_assert_eq!(d(v), general);
         }
 
         #[test]

@@ -53,11 +53,12 @@ pub(crate) fn index<'a>(recv: &Value<'a>, idx: &Value<'a>) -> Result<Value<'a>, 
             };
             Ok(list_get(recv, i).unwrap_or(Value::Null))
         }
-        Value::Map(m) => Ok(m
-            .borrow()
-            .find(idx)
-            .map(|i| m.borrow().entries[i].1.clone())
-            .unwrap_or(Value::Null)),
+        Value::Map(m) => {
+            let m = m.borrow();
+            Ok(m.find(idx)
+                .and_then(|i| m.entries.get(i))
+                .map_or(Value::Null, |(_, v)| v.clone()))
+        }
         Value::Json(j) => Ok(match idx.as_str() {
             Some(k) => json::obj_get(j, k).map_or(Value::Null, Value::from_json),
             None => json::obj_get(j, &idx.to_java_string()).map_or(Value::Null, Value::from_json),
@@ -445,8 +446,16 @@ fn map_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value
             _ => false,
         }),
         ("containsValue", 1) => bool_v(map_entries(v).iter().any(|(_, x)| x.java_equals(&args[0]))),
-        ("keySet", 0) => Value::list(map_entries(v).into_iter().map(|(k, _)| k).collect()),
-        ("values", 0) => Value::list(map_entries(v).into_iter().map(|(_, x)| x).collect()),
+        // Straight from the map: no intermediate copy of the entries.
+        ("keySet", 0) => Value::list(match v {
+            Value::Map(m) => m.borrow().entries.iter().map(|(k, _)| k.clone()).collect(),
+            Value::Json(j) => json::obj_iter(j).map(|(k, _)| Value::Str(k)).collect(),
+            _ => Vec::new(),
+        }),
+        ("values", 0) => Value::list(match v {
+            Value::Map(m) => m.borrow().entries.iter().map(|(_, x)| x.clone()).collect(),
+            _ => map_entries(v).into_iter().map(|(_, x)| x).collect(),
+        }),
         ("entrySet", 0) => Value::list(
             map_entries(v)
                 .into_iter()

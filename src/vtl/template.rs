@@ -7,7 +7,7 @@ use super::bindings::Env;
 use super::compile;
 use super::error::{ErrorKind, RawError, Span, VtlError};
 use super::input::RenderInput;
-use super::instr::{Program, Uses};
+use super::instr::{Instr, Program, Uses};
 use super::overrides::Overrides;
 use super::parser;
 use super::vm::{Flow, Limits, Vm};
@@ -25,6 +25,20 @@ pub struct Template {
     limits: Limits,
     /// Largest output seen so far: the next render reserves this much up front.
     size_hint: AtomicUsize,
+    /// The body is read only as `$input.json('$')`: a body the compact copier accepts is
+    /// rendered without being parsed.
+    root_json_only: bool,
+}
+
+/// Whether every body read of `p` is `$input.json('$')` (so no tape is needed).
+fn reads_body_only_as_root_json(p: &Program) -> bool {
+    p.chunks.iter().flat_map(|c| &c.code).all(|i| match *i {
+        Instr::InputJson(k) | Instr::EmitInputJson(k) => {
+            p.paths.get(k as usize).is_some_and(|path| path.is_root())
+        }
+        Instr::InputPath(_) | Instr::InputJsonDyn | Instr::InputPathDyn | Instr::InputObj => false,
+        _ => true,
+    })
 }
 
 impl Template {
@@ -41,7 +55,9 @@ impl Template {
         }
         let ast = parser::parse(source).map_err(|e| e.attach(name, source))?;
         let program = compile::compile(source, &ast).map_err(|e| e.attach(name, source))?;
+        let root_json_only = program.uses.body_json && reads_body_only_as_root_json(&program);
         Ok(Template {
+            root_json_only,
             name: name.to_string(),
             source: source.to_string(),
             program,
@@ -103,9 +119,21 @@ impl Template {
         let start = out.len();
         out.reserve(self.size_hint.load(Ordering::Relaxed));
         let r = if self.program.uses.body_json {
-            super::body::with_parsed(input.body, |tape| self.run(input, tape, overrides, out))
+            let tapeless = if self.root_json_only {
+                super::body::with_compact(input.body, |root| {
+                    self.run(input, None, Some(root), overrides, out)
+                })
+            } else {
+                None
+            };
+            match tapeless {
+                Some(r) => r,
+                None => super::body::with_parsed(input.body, |tape| {
+                    self.run(input, tape, None, overrides, out)
+                }),
+            }
         } else {
-            self.run(input, None, overrides, out)
+            self.run(input, None, None, overrides, out)
         };
         let produced = out.len() - start;
         if produced > self.size_hint.load(Ordering::Relaxed) {
@@ -129,6 +157,7 @@ impl Template {
         &'a self,
         input: &RenderInput<'a>,
         tape: Option<&'a [simd_json::Node<'a>]>,
+        root_json: Option<&'a str>,
         overrides: &mut Overrides,
         out: &mut String,
     ) -> Result<(), RawError> {
@@ -139,13 +168,14 @@ impl Template {
             input.context,
             input.stage_variables,
         );
+        env.root_json = root_json;
         let uses_ovr = self.program.uses.overrides;
         if uses_ovr {
             let (req, resp) = overrides.to_values();
             env.req_ovr = req;
             env.resp_ovr = resp;
         }
-        let mut vm = Vm::new(&self.program, &self.source, env, out, self.limits);
+        let mut vm = Vm::new(&self.program, env, out, self.limits);
         let flow = vm.run()?;
         debug_assert!(matches!(flow, Flow::Done | Flow::Stop));
         if uses_ovr {

@@ -1,6 +1,12 @@
 //! The VM: runs a compiled program against one request's input, writing into the caller's
 //! buffer. Every instruction burns fuel; loops, recursion, output and value sizes are capped,
 //! so a hostile template ends in a typed error instead of a hang.
+//!
+//! Fuel is charged in blocks, not per instruction: a chunk's whole length when it is entered
+//! and a loop body's whole length per iteration. The only backward jump is a loop's
+//! `ForNext`, so every instruction executed is covered by one of those charges and the
+//! budget stays an upper bound on instructions executed. Source spans are looked up only
+//! when an error is raised.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -74,14 +80,17 @@ struct LoopFrame<'a> {
 
 pub(crate) struct Vm<'a, 'o> {
     prog: &'a Program,
-    src: &'a str,
     pub env: Env<'a>,
     vars: Vec<Value<'a>>,
     stack: Vec<Value<'a>>,
     loops: Vec<LoopFrame<'a>>,
+    /// The current sink: the caller's buffer, or while an interpolated string is being
+    /// captured, that string (the caller's buffer is swapped out meanwhile).
     out: &'o mut String,
-    out_start: usize,
-    captures: Vec<String>,
+    /// `out.len()` past which the current sink is over its cap.
+    limit: usize,
+    /// Nesting of string captures (0: writing the template output).
+    capturing: usize,
     fuel: u64,
     depth: usize,
     limits: Limits,
@@ -90,24 +99,17 @@ pub(crate) struct Vm<'a, 'o> {
 type VResult<T> = Result<T, RawError>;
 
 impl<'a, 'o> Vm<'a, 'o> {
-    pub fn new(
-        prog: &'a Program,
-        src: &'a str,
-        env: Env<'a>,
-        out: &'o mut String,
-        limits: Limits,
-    ) -> Self {
-        let out_start = out.len();
+    pub fn new(prog: &'a Program, env: Env<'a>, out: &'o mut String, limits: Limits) -> Self {
+        let limit = out.len().saturating_add(limits.max_output_bytes);
         Vm {
             prog,
-            src,
             env,
             vars: vec![Value::Null; prog.slots.len()],
             stack: Vec::with_capacity(16),
             loops: Vec::new(),
             out,
-            out_start,
-            captures: Vec::new(),
+            limit,
+            capturing: 0,
             fuel: limits.fuel,
             depth: 0,
             limits,
@@ -120,27 +122,90 @@ impl<'a, 'o> Vm<'a, 'o> {
     }
 
     fn sink(&mut self) -> &mut String {
-        match self.captures.last_mut() {
-            Some(s) => s,
-            None => self.out,
+        self.out
+    }
+
+    /// Whether the current sink is past its cap (checked after every write).
+    #[inline]
+    fn over(&self) -> bool {
+        self.out.len() > self.limit
+    }
+
+    #[cold]
+    fn size_error(&self, span: Span) -> RawError {
+        if self.capturing > 0 {
+            RawError::new(ErrorKind::ValueTooLarge(self.limits.max_value_size), span)
+        } else {
+            RawError::new(ErrorKind::OutputLimit(self.limits.max_output_bytes), span)
         }
     }
 
     fn check_size(&self, span: Span) -> VResult<()> {
-        match self.captures.last() {
-            Some(s) if s.len() > self.limits.max_value_size => Err(RawError::new(
-                ErrorKind::ValueTooLarge(self.limits.max_value_size),
-                span,
-            )),
-            None if self.out.len() - self.out_start > self.limits.max_output_bytes => Err(
-                RawError::new(ErrorKind::OutputLimit(self.limits.max_output_bytes), span),
-            ),
-            _ => Ok(()),
+        if self.over() {
+            return Err(self.size_error(span));
+        }
+        Ok(())
+    }
+
+    /// Fuel for `n` instructions.
+    #[inline]
+    fn burn(&mut self, n: usize, span: impl FnOnce() -> Span) -> VResult<()> {
+        match self.fuel.checked_sub(n as u64) {
+            Some(left) => {
+                self.fuel = left;
+                Ok(())
+            }
+            None => {
+                self.fuel = 0;
+                Err(RawError::new(
+                    ErrorKind::FuelExhausted(self.limits.fuel),
+                    span(),
+                ))
+            }
         }
     }
 
     fn pop(&mut self) -> Value<'a> {
-        self.stack.pop().unwrap_or(Value::Null)
+        // Not `unwrap_or(Value::Null)`: that builds and drops a default on every pop.
+        match self.stack.pop() {
+            Some(v) => v,
+            None => Value::Null,
+        }
+    }
+
+    /// `$foreach.<field>`, `up` loops out (null outside a loop).
+    #[inline]
+    fn loop_field(&self, up: u8, field: LoopField) -> Value<'a> {
+        let Some(f) = self
+            .loops
+            .len()
+            .checked_sub(1 + up as usize)
+            .and_then(|i| self.loops.get(i))
+        else {
+            return Value::Null;
+        };
+        match field {
+            LoopField::Index => Value::Int(f.index as i128),
+            LoopField::Count => Value::Int(f.index as i128 + 1),
+            LoopField::HasNext => Value::Bool(f.index + 1 < f.len),
+            LoopField::First => Value::Bool(f.index == 0),
+            LoopField::Last => Value::Bool(f.index + 1 == f.len),
+        }
+    }
+
+    /// Renders a value: strings and integers inline, the rest through `emit_value`.
+    #[inline]
+    fn emit_fast(&mut self, v: Value<'a>, span: impl FnOnce() -> Span) -> VResult<Flow> {
+        match v {
+            Value::Str(s) => self.out.push_str(s),
+            Value::Int(i) => push_int(self.out, i),
+            Value::Null => return Ok(Flow::Done),
+            v => return self.emit_value(v, span()),
+        }
+        if self.over() {
+            return Err(self.size_error(span()));
+        }
+        Ok(Flow::Done)
     }
 
     fn enter(&mut self, span: Span) -> VResult<()> {
@@ -194,43 +259,72 @@ impl<'a, 'o> Vm<'a, 'o> {
         let ch = &prog.chunks[chunk as usize];
         let code = &ch.code[..];
         let mut pc = 0usize;
+        // The span of the instruction being executed (`pc` has moved past it), for errors.
+        macro_rules! span {
+            () => {
+                ch.spans
+                    .get(pc.wrapping_sub(1))
+                    .copied()
+                    .unwrap_or_default()
+            };
+        }
+        self.burn(code.len(), || ch.spans.first().copied().unwrap_or_default())?;
         while let Some(&ins) = code.get(pc) {
-            let span = ch.spans.get(pc).copied().unwrap_or_default();
             pc += 1;
-            if self.fuel == 0 {
-                return Err(RawError::new(
-                    ErrorKind::FuelExhausted(self.limits.fuel),
-                    span,
-                ));
-            }
-            self.fuel -= 1;
             match ins {
-                Instr::Text(a, b) => {
-                    let src: &'a str = self.src;
-                    let t = src.get(a as usize..b as usize).unwrap_or("");
-                    self.sink().push_str(t);
-                    self.check_size(span)?;
+                Instr::Text(k) => {
+                    self.out.push_str(&prog.texts[k as usize]);
+                    if self.over() {
+                        return Err(self.size_error(span!()));
+                    }
                 }
                 Instr::TextConst(k) => {
                     let v = self.constant(k);
-                    self.emit_value(v, span)?;
+                    self.emit_value(v, span!())?;
                 }
-                Instr::Emit => match self.pop() {
-                    // The common scalars are written here; the rest go through `emit_value`.
-                    Value::Str(s) => {
-                        self.sink().push_str(s);
-                        self.check_size(span)?;
+                Instr::Emit => {
+                    let v = self.pop();
+                    if self.emit_fast(v, || span!())? == Flow::Stop {
+                        return Ok(Flow::Stop);
                     }
-                    v @ Value::Int(_) => {
-                        v.write_java(self.sink(), false);
-                        self.check_size(span)?;
-                    }
-                    v => {
-                        if self.emit_value(v, span)? == Flow::Stop {
-                            return Ok(Flow::Stop);
+                }
+                Instr::EmitLoad(s) => {
+                    // Strings and integers are written from the variable, without a clone.
+                    match &self.vars[s as usize] {
+                        Value::Str(t) => self.out.push_str(t),
+                        Value::Int(i) => push_int(self.out, *i),
+                        Value::Null => continue,
+                        other => {
+                            let v = other.clone();
+                            if self.emit_value(v, span!())? == Flow::Stop {
+                                return Ok(Flow::Stop);
+                            }
+                            continue;
                         }
                     }
-                },
+                    if self.over() {
+                        return Err(self.size_error(span!()));
+                    }
+                }
+                Instr::EmitLoadProp(s, k) => {
+                    let v = self.load_prop(s, k, || span!())?;
+                    if self.emit_fast(v, || span!())? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Instr::EmitCtx(leaf) => {
+                    let v = self.env.ctx_leaf(leaf, &prog.names);
+                    self.emit_fast(v, || span!())?;
+                }
+                Instr::EmitLoopProp { up, field } => {
+                    let v = self.loop_field(up, field);
+                    self.emit_fast(v, || span!())?;
+                }
+                Instr::LoopJumpIfFalse { up, field, target } => {
+                    if !self.loop_field(up, field).truthy() {
+                        pc = target as usize;
+                    }
+                }
                 Instr::Const(k) => {
                     let v = self.constant(k);
                     self.stack.push(v);
@@ -260,33 +354,32 @@ impl<'a, 'o> Vm<'a, 'o> {
                 }
                 Instr::Prop(k) => {
                     let recv = self.pop();
-                    let v = self.prop(&recv, self.name(k), span)?;
+                    let v = self.prop(&recv, self.name(k), span!())?;
                     self.stack.push(v);
                 }
                 Instr::LoadProp(s, k) => {
-                    let name = self.name(k);
-                    // Map and JSON-object receivers are read in place (no clone of the
-                    // variable); anything else takes the general property path.
-                    let v = match &self.vars[s as usize] {
-                        Value::Json(j) if json::is_object(j) => {
-                            json::obj_get(j, name).map_or(Value::Null, Value::from_json)
-                        }
-                        Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
-                        other => {
-                            let recv = other.clone();
-                            self.prop(&recv, name, span)?
-                        }
-                    };
+                    let v = self.load_prop(s, k, || span!())?;
                     self.stack.push(v);
                 }
                 Instr::PropMut(k) => {
                     let recv = self.pop();
                     let name = self.name(k);
-                    let mut v = self.prop(&recv, name, span)?;
+                    let mut v = self.prop(&recv, name, span!())?;
                     if let (Value::Json(_), Value::Map(m)) = (&v, &recv) {
                         v = v.materialize();
                         m.borrow_mut().put(Value::Str(name), v.clone());
                     }
+                    self.stack.push(v);
+                }
+                Instr::Call(k, 0) => {
+                    let recv = self.pop();
+                    let v = self.call(&recv, self.name(k), &[], span!())?;
+                    self.stack.push(v);
+                }
+                Instr::Call(k, 1) => {
+                    let arg = self.pop();
+                    let recv = self.pop();
+                    let v = self.call(&recv, self.name(k), std::slice::from_ref(&arg), span!())?;
                     self.stack.push(v);
                 }
                 Instr::Call(k, argc) => {
@@ -294,19 +387,19 @@ impl<'a, 'o> Vm<'a, 'o> {
                     // Arguments move off the stack without a heap allocation for <= 4.
                     let args: SmallVec<[Value<'a>; 4]> = self.stack.drain(base..).collect();
                     let recv = self.pop();
-                    let v = self.call(&recv, self.name(k), &args, span)?;
+                    let v = self.call(&recv, self.name(k), &args, span!())?;
                     self.stack.push(v);
                 }
                 Instr::Index => {
                     let idx = self.pop();
                     let recv = self.pop();
-                    let v = methods::index(&recv, &idx).map_err(|m| thrown(m, span))?;
+                    let v = methods::index(&recv, &idx).map_err(|m| thrown(m, span!()))?;
                     self.stack.push(v);
                 }
                 Instr::IndexMut => {
                     let idx = self.pop();
                     let recv = self.pop();
-                    let mut v = methods::index(&recv, &idx).map_err(|m| thrown(m, span))?;
+                    let mut v = methods::index(&recv, &idx).map_err(|m| thrown(m, span!()))?;
                     if matches!(v, Value::Json(_)) {
                         v = v.materialize();
                         match &recv {
@@ -335,7 +428,7 @@ impl<'a, 'o> Vm<'a, 'o> {
                         }
                     }
                 }
-                Instr::SetIndex => self.set_index(span)?,
+                Instr::SetIndex => self.set_index(span!())?,
                 Instr::Bin(op) => {
                     let b = self.pop();
                     let a = self.pop();
@@ -345,7 +438,7 @@ impl<'a, 'o> Vm<'a, 'o> {
                     {
                         return Err(RawError::new(
                             ErrorKind::ValueTooLarge(self.limits.max_value_size),
-                            span,
+                            span!(),
                         ));
                     }
                     self.stack.push(v);
@@ -402,19 +495,15 @@ impl<'a, 'o> Vm<'a, 'o> {
                     self.stack.push(Value::Map(Rc::new(RefCell::new(map))));
                 }
                 Instr::MakeRange => {
-                    let v = self.make_range(span)?;
+                    let v = self.make_range(span!())?;
                     self.stack.push(v);
                 }
                 Instr::Interp(c) => {
-                    self.enter(span)?;
-                    self.captures.push(String::new());
-                    let f = self.exec(c);
-                    let s = self.captures.pop().unwrap_or_default();
-                    self.depth -= 1;
-                    if f? == Flow::Stop {
-                        return Ok(Flow::Stop);
+                    let s = self.capture(c, span!())?;
+                    match s {
+                        Some(s) => self.stack.push(Value::owned(s)),
+                        None => return Ok(Flow::Stop),
                     }
-                    self.stack.push(Value::owned(s));
                 }
                 Instr::ForInit { var, exit } => {
                     let it = self.pop();
@@ -475,13 +564,16 @@ impl<'a, 'o> Vm<'a, 'o> {
                         continue;
                     }
                     if frame.index >= max {
-                        return Err(RawError::new(ErrorKind::LoopLimit(max), span));
+                        return Err(RawError::new(ErrorKind::LoopLimit(max), span!()));
                     }
                     match next_item(frame) {
                         Some(v) => {
                             let var = frame.var as usize;
                             self.vars[var] = v;
+                            // One iteration's fuel: the body, up to and including this.
+                            let n = pc - body as usize;
                             pc = body as usize;
+                            self.burn(n, || span!())?;
                         }
                         None => self.end_loop(),
                     }
@@ -493,35 +585,43 @@ impl<'a, 'o> Vm<'a, 'o> {
                 Instr::Stop => return Ok(Flow::Stop),
                 Instr::Return => return Ok(Flow::Done),
                 Instr::LoopProp { up, field } => {
-                    let v = self
-                        .loops
-                        .len()
-                        .checked_sub(1 + up as usize)
-                        .and_then(|i| self.loops.get(i))
-                        .map_or(Value::Null, |f| match field {
-                            LoopField::Index => Value::Int(f.index as i128),
-                            LoopField::Count => Value::Int(f.index as i128 + 1),
-                            LoopField::HasNext => Value::Bool(f.index + 1 < f.len),
-                            LoopField::First => Value::Bool(f.index == 0),
-                            LoopField::Last => Value::Bool(f.index + 1 == f.len),
-                        });
+                    let v = self.loop_field(up, field);
                     self.stack.push(v);
                 }
                 Instr::CallMacro { idx, argc } => {
-                    if self.call_macro(idx, argc, span)? == Flow::Stop {
+                    if self.call_macro(idx, argc, span!())? == Flow::Stop {
                         return Ok(Flow::Stop);
                     }
                 }
                 Instr::Define { slot, chunk } => self.vars[slot as usize] = Value::Block(chunk),
                 other => {
-                    if let Some(flow) = self.binding(other, span)? {
+                    if let Some(flow) = self.binding(other, span!())? {
                         return Ok(flow);
                     }
-                    self.check_size(span)?;
+                    self.check_size(span!())?;
                 }
             }
         }
         Ok(Flow::Done)
+    }
+
+    /// Runs `chunk` into a fresh string (an interpolated string literal). `None` when the
+    /// chunk hit `#stop`.
+    fn capture(&mut self, chunk: u32, span: Span) -> VResult<Option<String>> {
+        self.enter(span)?;
+        // The caller's buffer steps aside so `out` is always the one sink.
+        let outer = std::mem::take(self.out);
+        let outer_limit = std::mem::replace(&mut self.limit, self.limits.max_value_size);
+        self.capturing += 1;
+        let f = self.exec(chunk);
+        self.capturing -= 1;
+        self.limit = outer_limit;
+        let s = std::mem::replace(self.out, outer);
+        self.depth -= 1;
+        Ok(match f? {
+            Flow::Stop => None,
+            Flow::Done => Some(s),
+        })
     }
 
     fn end_loop(&mut self) {
@@ -545,6 +645,23 @@ impl<'a, 'o> Vm<'a, 'o> {
 
     pub(crate) fn out(&mut self) -> &mut String {
         self.sink()
+    }
+
+    /// `$var.name`. Map and JSON-object receivers are read in place (no clone of the
+    /// variable); anything else takes the general property path.
+    #[inline]
+    fn load_prop(&mut self, s: u16, k: u32, span: impl FnOnce() -> Span) -> VResult<Value<'a>> {
+        let name = self.name(k);
+        Ok(match &self.vars[s as usize] {
+            Value::Json(j) if json::is_object(j) => {
+                json::obj_get(j, name).map_or(Value::Null, Value::from_json)
+            }
+            Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
+            other => {
+                let recv = other.clone();
+                self.prop(&recv, name, span())?
+            }
+        })
     }
 
     fn prop(&mut self, recv: &Value<'a>, name: &'a str, span: Span) -> VResult<Value<'a>> {
@@ -649,6 +766,27 @@ impl<'a, 'o> Vm<'a, 'o> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// Writes an integer as Java does.
+#[inline]
+fn push_int(out: &mut String, i: i128) {
+    // Counts and indexes are mostly one or two digits: pushed as chars, no formatting or
+    // string copy.
+    if (0..100).contains(&i) {
+        let i = i as u8;
+        if i >= 10 {
+            out.push(char::from(b'0' + i / 10));
+        }
+        out.push(char::from(b'0' + i % 10));
+        return;
+    }
+    let mut buf = itoa::Buffer::new();
+    // i64 formatting is much cheaper than i128; nearly every int fits.
+    match i64::try_from(i) {
+        Ok(small) => out.push_str(buf.format(small)),
+        Err(_) => out.push_str(buf.format(i)),
     }
 }
 

@@ -1,0 +1,70 @@
+//! Renders one of the perf templates (`shared/perf/`) N times, for instruction counting
+//! under callgrind (a stable measure on a noisy machine, unlike wall time):
+//! `vtl_render <passthrough|projection|foreach100> <N> [--print] [--dump]`
+//! (`--print`: the last output; `--dump`: the compiled instructions).
+//! Instructions per render = (count at N2 - count at N1) / (N2 - N1), e.g.
+//! `valgrind --tool=callgrind target/release/examples/vtl_render foreach100 600`.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use apigate::vtl::offline::OfflineRequest;
+use apigate::vtl::{Overrides, RenderInput, Template};
+
+fn shared_dir() -> PathBuf {
+    if let Ok(p) = std::env::var("APIGATE_SHARED") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for cand in [root.join("../shared"), root.join("../../shared")] {
+        if cand.join("perf").exists() {
+            return cand;
+        }
+    }
+    panic!("shared dir not found (set APIGATE_SHARED)");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let name = args.get(1).map_or("passthrough", String::as_str);
+    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let print = args.iter().any(|a| a == "--print");
+    let dump = args.iter().any(|a| a == "--dump");
+    let (tpl, body) = match name {
+        "projection" => ("projection.vtl", "body.json"),
+        "foreach100" => ("foreach100.vtl", "body-items.json"),
+        _ => ("passthrough.vtl", "body.json"),
+    };
+    let dir = shared_dir().join("perf");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let req: serde_json::Value = serde_json::from_str(&read("request.json")).unwrap();
+    let p = &req["params"];
+    let req = OfflineRequest::from_json(&serde_json::json!({
+        "method": req["context"]["httpMethod"],
+        "path_params": p["path"],
+        "query": p["querystring"],
+        "headers": p["header"],
+        "body": read(body),
+        "context": req["context"],
+        "stageVariables": req["stageVariables"],
+    }));
+    let template = Template::compile(tpl, &read(tpl)).unwrap();
+    if dump {
+        print!("{}", template.program().dump());
+    }
+    let input = RenderInput {
+        body: req.body.as_bytes(),
+        params: &req.params,
+        context: &req.context,
+        stage_variables: &req.stage_variables,
+    };
+    let mut out = String::new();
+    for _ in 0..n {
+        out.clear();
+        let mut ovr = Overrides::default();
+        template.render(&input, &mut ovr, &mut out).unwrap();
+    }
+    if print {
+        print!("{out}");
+    }
+}
