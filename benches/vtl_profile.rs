@@ -1,9 +1,9 @@
 //! Renders one of the perf templates (`shared/perf/`) N times, for instruction counting
 //! under callgrind (a stable measure on a noisy machine, unlike wall time):
-//! `vtl_render <passthrough|projection|foreach100> <N> [--print] [--dump]`
+//! `cargo bench --bench vtl_profile -- <passthrough|projection|foreach100> <N> [--print] [--dump]`
 //! (`--print`: the last output; `--dump`: the compiled instructions).
 //! Instructions per render = (count at N2 - count at N1) / (N2 - N1), e.g.
-//! `valgrind --tool=callgrind target/release/examples/vtl_render foreach100 600`.
+//! `valgrind --tool=callgrind target/release/deps/vtl_profile-* foreach100 600`.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -25,7 +25,8 @@ fn shared_dir() -> PathBuf {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` adds `--bench`; only the positional arguments and our flags count.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
     let name = args.get(1).map_or("passthrough", String::as_str);
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let print = args.iter().any(|a| a == "--print");
