@@ -173,7 +173,9 @@ impl Invoker {
             let resp = self.send(req).await.map_err(client_error)?;
             read_reply(resp).await
         };
-        match tokio::time::timeout(timeout, call).await {
+        // Boxed: the call's future is kilobytes; inline, every enclosing future (up to the
+        // client connection's) would hold it and move it at each level. One allocation instead.
+        match tokio::time::timeout(timeout, Box::pin(call)).await {
             Ok(result) => result,
             Err(_elapsed) => Err(InvokeError::Timeout),
         }
