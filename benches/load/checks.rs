@@ -20,6 +20,8 @@ const RSS_LIMIT_KB: u64 = 50 * 1024;
 const AUTH_MIN_RATIO: f64 = 0.95;
 /// Custom-integration route relative to the proxy route.
 const CUSTOM_MIN_RATIO: f64 = 0.8;
+/// Proxy route relative to the same route with metrics off: the metrics path costs at most 3%.
+const METRICS_MIN_RATIO: f64 = 0.97;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -165,6 +167,27 @@ pub fn evaluate(results: &[TargetResult], rate: u64) -> Vec<Check> {
             (route, proxy) => Absent::first(route, proxy).check(name),
         });
     }
+
+    let name = format!(
+        "metrics path costs <= {:.0}%: proxy >= {METRICS_MIN_RATIO}x proxy-nometrics throughput",
+        (1.0 - METRICS_MIN_RATIO) * 100.0
+    );
+    checks.push(
+        match (
+            summary(TargetKind::Proxy),
+            summary(TargetKind::ProxyNoMetrics),
+        ) {
+            (Ok(proxy), Ok(bare)) => {
+                let ratio = proxy.rps / bare.rps;
+                let detail = format!(
+                    "{:.0} / {:.0} req/s = {ratio:.3}x, {} errors",
+                    proxy.rps, bare.rps, bare.errors
+                );
+                verdict(name, ratio >= METRICS_MIN_RATIO && bare.errors == 0, detail)
+            }
+            (proxy, bare) => Absent::first(proxy, bare).check(name),
+        },
+    );
     checks
 }
 

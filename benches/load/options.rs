@@ -45,7 +45,7 @@ usage: cargo bench --bench load -- [FLAGS]
   --duration SECS     measured window per run (default 10)
   --reps N            repetitions, interleaved across targets (default 3)
   --rate RPS          open-loop fixed rate, 0 disables open-loop runs (default 5000)
-  --targets LIST      comma-separated: direct,proxy,http,custom,auth (default all)
+  --targets LIST      comma-separated: direct,proxy,proxy-nometrics,http,custom,auth (default all)
   --out FILE          write the results as JSON
   --apigate PATH      apigate binary (default $CARGO_TARGET_DIR/release/apigate, then target/release/apigate)
   --stub-threads N    worker threads of the stub Lambda (default 1)

@@ -53,7 +53,7 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
         .and_then(TargetResult::summary)
         .map(|s| s.rps);
     println!(
-        "{:<8} {:>10} {:>8} {:>8} {:>9} {:>7} {:>9} {:>12} {:>11}",
+        "{:<15} {:>10} {:>8} {:>8} {:>9} {:>7} {:>9} {:>12} {:>11}",
         "target",
         "req/s",
         "p50 ms",
@@ -66,7 +66,7 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
     );
     for result in results {
         let Some(summary) = result.summary().filter(|_| result.is_measured()) else {
-            println!("{:<8} {}", result.kind.name(), status_text(&result.status));
+            println!("{:<15} {}", result.kind.name(), status_text(&result.status));
             continue;
         };
         let ratio = direct_rps
@@ -80,7 +80,7 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
             .cpu_us_per_request
             .map_or("-".to_string(), |us| format!("{us:.1}"));
         println!(
-            "{:<8} {:>10.0} {:>8.3} {:>8.3} {:>9.3} {:>7} {:>9} {:>12} {:>11}",
+            "{:<15} {:>10.0} {:>8.3} {:>8.3} {:>9.3} {:>7} {:>9} {:>12} {:>11}",
             result.kind.name(),
             summary.rps,
             ms(summary.p50_us),
@@ -107,7 +107,7 @@ pub fn print(options: &Options, machine: &Value, results: &[TargetResult], check
     }
     println!();
     for result in results {
-        println!("  {:<8} {}", result.kind.name(), result.kind.description());
+        println!("  {:<15} {}", result.kind.name(), result.kind.description());
         if let Some((calls, requests)) = result.summary().and_then(|s| s.authorizer_calls) {
             println!(
                 "           authorizer invoked {calls} time(s) in the closed-loop runs ({requests} measured requests; the rest: cache hits)"
@@ -127,7 +127,7 @@ fn print_open(options: &Options, results: &[TargetResult]) {
         options.rate, options.connections
     );
     println!(
-        "{:<8} {:>10} {:>8} {:>8} {:>9} {:>7} {:>13}",
+        "{:<15} {:>10} {:>8} {:>8} {:>9} {:>7} {:>13}",
         "target", "achieved", "p50 ms", "p99 ms", "p99.9 ms", "errors", "p99 - direct"
     );
     let direct_p99 = results
@@ -144,7 +144,7 @@ fn print_open(options: &Options, results: &[TargetResult]) {
             format!("{:+.3} ms", ms(open.p99_us - d))
         });
         println!(
-            "{:<8} {:>10.0} {:>8.3} {:>8.3} {:>9.3} {:>7} {:>13}",
+            "{:<15} {:>10.0} {:>8.3} {:>8.3} {:>9.3} {:>7} {:>13}",
             result.kind.name(),
             open.achieved_rps,
             ms(open.p50_us),

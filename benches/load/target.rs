@@ -25,6 +25,8 @@ pub enum TargetKind {
     Direct,
     /// REST API, Lambda proxy integration (payload 1.0) via the Invoke API.
     Proxy,
+    /// The proxy route with `metrics: {enabled: false}`: what the metrics path costs.
+    ProxyNoMetrics,
     /// HTTP API, Lambda proxy integration with payload format 2.0.
     Http,
     /// REST API, Lambda custom integration (`AWS`) rendering `passthrough.vtl`.
@@ -37,9 +39,10 @@ pub enum TargetKind {
 
 impl TargetKind {
     /// The targets `--targets` knows (`revproxy` comes with `--reverse-proxy`), in run order.
-    pub const ALL: [TargetKind; 5] = [
+    pub const ALL: [TargetKind; 6] = [
         TargetKind::Direct,
         TargetKind::Proxy,
+        TargetKind::ProxyNoMetrics,
         TargetKind::Http,
         TargetKind::Custom,
         TargetKind::Auth,
@@ -50,6 +53,7 @@ impl TargetKind {
         match self {
             TargetKind::Direct => "direct",
             TargetKind::Proxy => "proxy",
+            TargetKind::ProxyNoMetrics => "proxy-nometrics",
             TargetKind::Http => "http",
             TargetKind::Custom => "custom",
             TargetKind::Auth => "auth",
@@ -72,6 +76,7 @@ impl TargetKind {
             TargetKind::Proxy => {
                 "REST API, /{proxy+} ANY, AWS_PROXY payload 1.0 via the Invoke API"
             }
+            TargetKind::ProxyNoMetrics => "the proxy route with metrics: {enabled: false}",
             TargetKind::Http => "HTTP API, /{proxy+} ANY, AWS_PROXY payload 2.0 via the Invoke API",
             TargetKind::Custom => {
                 "REST API, AWS (custom) integration rendering passthrough.vtl, default response"
@@ -135,7 +140,9 @@ impl TargetKind {
         let proxy_integration = json!({"type": "AWS_PROXY", "function": FUNCTION});
         let (api, integration) = match self {
             TargetKind::Direct | TargetKind::ReverseProxy => return None,
-            TargetKind::Proxy | TargetKind::Auth => (rest, proxy_integration),
+            TargetKind::Proxy | TargetKind::ProxyNoMetrics | TargetKind::Auth => {
+                (rest, proxy_integration)
+            }
             TargetKind::Http => (
                 json!({"type": "HTTP", "id": "bench02", "stage": "$default"}),
                 json!({"type": "AWS_PROXY", "function": FUNCTION, "payloadFormatVersion": "2.0"}),
@@ -163,6 +170,9 @@ impl TargetKind {
                 "identitySource": "method.request.header.Authorization",
                 "authorizerResultTtlInSeconds": 300,
             }});
+        }
+        if self == TargetKind::ProxyNoMetrics {
+            config["metrics"] = json!({"enabled": false});
         }
         config["functions"] = functions;
         config["routes"] = json!([route]);

@@ -118,7 +118,9 @@ async fn decide<C: AuthorizerCall>(
         .inspect_err(|e| tracing::debug!(authorizer = %authorizer.name, error = %e, "refused before calling the authorizer"))?;
     let arn = event::method_arn(api, &ctx.req.method, &route.path);
     let started = Instant::now();
-    let invoke = invoke(ctx, route, authorizer, &identity, &arn, call);
+    // Boxed when polled (a cache miss): the call's large future is neither built nor moved
+    // around on a cache hit.
+    let invoke = async { Box::pin(invoke(ctx, route, authorizer, &identity, &arn, call)).await };
     let looked_up = state.cache.get_or_call(&identity.cache_key(), invoke).await;
     let (grant, source) = match looked_up {
         Ok(found) => found,

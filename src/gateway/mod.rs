@@ -92,11 +92,20 @@ impl Gateway {
         if let Some(id) = route_id {
             crate::telemetry::record_route(&tracing::Span::current(), &ctx.api.route(id).path);
         }
-        crate::authorizer::authorize(ctx, &snap.authorizers, &self.invoker).await?;
         let api = ctx.api.clone();
         let Some(id) = route_id else {
             return Err(GatewayError::NoRoute);
         };
+        if api.route(id).authorizer.is_some() {
+            // Boxed: its future is large and most routes skip it; inline, every request's
+            // future would carry (and move) it.
+            Box::pin(crate::authorizer::authorize(
+                ctx,
+                &snap.authorizers,
+                &self.invoker,
+            ))
+            .await?;
+        }
         validate::validate(ctx)?;
         let integration = &api.route(id).integration;
         let mapped = map_request::map(ctx, integration)?;

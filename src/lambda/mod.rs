@@ -12,12 +12,14 @@
 //! # Layout
 //! - [`invoke_api`]: the Invoke API request (`POST .../invocations`) and reading its reply.
 //! - [`function_url`]: forwarding a client request to a Function URL, and invoking through one.
+//! - [`local`]: upstream connections owned by one client connection (the HTTP/1.1 hot path).
 //! - [`outcome`]: [`Invocation`] and the rules that tell a function's result from its error.
 //! - [`error`]: [`InvokeError`] and its mapping to [`crate::gateway::error::GatewayError`].
 
 pub mod error;
 pub mod function_url;
 pub mod invoke_api;
+pub mod local;
 pub mod outcome;
 
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::{Client, ResponseFuture};
@@ -74,6 +77,10 @@ impl Default for InvokerSettings {
 #[derive(Clone)]
 pub struct Invoker {
     shards: Arc<[Pools]>,
+    /// Opens the per-client-connection upstream connections of [`local`].
+    connector: HttpConnector,
+    /// How long an idle per-client-connection upstream connection may be reused.
+    idle_timeout: Duration,
 }
 
 impl std::fmt::Debug for Invoker {
@@ -99,6 +106,8 @@ impl Invoker {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Invoker {
             shards: shards.into(),
+            connector: tcp_connector(settings),
+            idle_timeout: settings.pool_idle_timeout,
         })
     }
 
@@ -158,24 +167,15 @@ impl Invoker {
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, InvokeError> {
         let call = async {
-            let resp = self.send(req).await.map_err(client_error)?;
-            let (parts, body) = resp.into_parts();
-            let declared = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            if declared.is_some_and(|n| n > MAX_RESULT_BYTES as u64) {
-                return Err(InvokeError::ResponseTooLarge);
+            if req.uri().scheme() == Some(&http::uri::Scheme::HTTP) && local::in_scope() {
+                return local::exchange(&self.connector, self.idle_timeout, req, read_reply).await;
             }
-            let body = Limited::new(body, MAX_RESULT_BYTES)
-                .collect()
-                .await
-                .map_err(body_error)?
-                .to_bytes();
-            Ok(http::Response::from_parts(parts, body))
+            let resp = self.send(req).await.map_err(client_error)?;
+            read_reply(resp).await
         };
-        match tokio::time::timeout(timeout, call).await {
+        // Boxed: the call's future is kilobytes; inline, every enclosing future (up to the
+        // client connection's) would hold it and move it at each level. One allocation instead.
+        match tokio::time::timeout(timeout, Box::pin(call)).await {
             Ok(result) => result,
             Err(_elapsed) => Err(InvokeError::Timeout),
         }
@@ -196,12 +196,37 @@ impl Invoker {
     }
 }
 
+/// Reads a reply's whole body, at most [`MAX_RESULT_BYTES`].
+async fn read_reply(resp: http::Response<Incoming>) -> Result<http::Response<Bytes>, InvokeError> {
+    let (parts, body) = resp.into_parts();
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_RESULT_BYTES as u64) {
+        return Err(InvokeError::ResponseTooLarge);
+    }
+    let body = Limited::new(body, MAX_RESULT_BYTES)
+        .collect()
+        .await
+        .map_err(body_error)?
+        .to_bytes();
+    Ok(http::Response::from_parts(parts, body))
+}
+
+/// The TCP connector every upstream connection is opened with.
+fn tcp_connector(settings: &InvokerSettings) -> HttpConnector {
+    let mut tcp = HttpConnector::new();
+    tcp.set_nodelay(true);
+    tcp.set_keepalive(settings.tcp_keepalive);
+    tcp.set_connect_timeout(Some(settings.connect_timeout));
+    tcp
+}
+
 impl Pools {
     fn new(settings: &InvokerSettings) -> Result<Pools, TlsSetupError> {
-        let mut tcp = HttpConnector::new();
-        tcp.set_nodelay(true);
-        tcp.set_keepalive(settings.tcp_keepalive);
-        tcp.set_connect_timeout(Some(settings.connect_timeout));
+        let tcp = tcp_connector(settings);
         let mut tls_tcp = tcp.clone();
         // The TLS connector hands `https://` URIs to the TCP connector, which must accept them.
         tls_tcp.enforce_http(false);
@@ -244,6 +269,16 @@ fn body_error(e: Box<dyn std::error::Error + Send + Sync>) -> InvokeError {
     }
     let detail = error_chain(e.as_ref());
     if find_hyper_error(e.as_ref()).is_some_and(is_protocol_error) {
+        InvokeError::Protocol(detail)
+    } else {
+        InvokeError::Io(detail)
+    }
+}
+
+/// Sorts an error of a connection driven by [`local`]: protocol or I/O.
+fn hyper_error(e: hyper::Error) -> InvokeError {
+    let detail = error_chain(&e);
+    if is_protocol_error(&e) {
         InvokeError::Protocol(detail)
     } else {
         InvokeError::Io(detail)

@@ -92,7 +92,9 @@ pub(crate) async fn run<H: Handler>(
         } = conn;
         h2::serve(shared, stream, buf.freeze(), remote, local, drain).await;
     } else {
-        conn.serve_http1().await;
+        // The connection's requests come one at a time, so their Lambda calls can share
+        // upstream connections that belong to this connection alone (see `lambda::local`).
+        crate::lambda::local::scope(conn.serve_http1()).await;
     }
 }
 

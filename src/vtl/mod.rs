@@ -43,7 +43,7 @@ pub mod instr;
 mod java_compat;
 pub mod java_number;
 pub mod java_regex;
-mod json;
+pub(crate) mod json;
 pub mod jsonpath;
 pub mod lexer;
 mod methods;
