@@ -146,6 +146,19 @@ impl TraceContext {
     }
 }
 
+/// The W3C `traceparent` carrying the same trace as an `X-Amzn-Trace-Id` value, for an outgoing
+/// call (the Invoke API or a Function URL). `Parent=` becomes the parent-id (a new span id when
+/// absent) and `Sampled=` the flag; `None` when the value has no valid `Root=`.
+pub fn traceparent_for(amzn: &str) -> Option<String> {
+    let f = parse_amzn(amzn)?;
+    Some(format!(
+        "00-{:032x}-{:016x}-{}",
+        f.trace_id,
+        f.parent.unwrap_or_else(new_span_id),
+        if f.sampled == Some(true) { "01" } else { "00" }
+    ))
+}
+
 /// `Root=1-{8 hex}-{24 hex}` for a 128-bit trace id.
 fn format_root(trace_id: u128) -> String {
     format!(

@@ -508,3 +508,45 @@ async fn h2c_requests_go_through_the_gateway() {
     assert_eq!(event["requestContext"]["protocol"], "HTTP/2.0");
     gw.shutdown().await.unwrap();
 }
+
+/// W3C `traceparent` is bridged to `X-Amzn-Trace-Id` (same 128-bit trace id) for the event and
+/// the Invoke call, and echoed back to a client that sent one; a client without one sees AWS's
+/// header set only.
+#[tokio::test]
+async fn traceparent_is_bridged_to_the_function_and_back() {
+    let (stub, gw) = rest_gateway(2_000).await;
+    let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let r = client::send(gw.addr, "GET", "/ok", &[("traceparent", tp)], None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.header("traceparent").as_deref(), Some(tp));
+    let amzn = r.header("X-Amzn-Trace-Id").unwrap();
+    assert!(
+        amzn.starts_with("Root=1-4bf92f35-77b34da6a3ce929d0e0e4736"),
+        "{amzn}"
+    );
+    let call = stub.calls("ok").pop().unwrap();
+    let event: Value = serde_json::from_slice(&call.body).unwrap();
+    assert_eq!(
+        event["headers"]["X-Amzn-Trace-Id"].as_str(),
+        Some(amzn.as_str())
+    );
+    let sent = |name: &str| {
+        call.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(sent("x-amzn-trace-id").as_deref(), Some(amzn.as_str()));
+    assert!(
+        sent("traceparent").is_some_and(|v| v.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-")),
+        "{:?}",
+        call.headers
+    );
+
+    let plain = get(gw.addr, "/ok").await;
+    assert!(plain.header("traceparent").is_none(), "{plain:?}");
+    assert!(plain.header("X-Amzn-Trace-Id").is_some());
+    gw.shutdown().await.unwrap();
+}

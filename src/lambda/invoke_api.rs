@@ -40,6 +40,13 @@ pub fn build_request(
     if let Ok(v) = HeaderValue::from_str(trace_id) {
         req.headers_mut().insert(TRACE_ID, v);
     }
+    // The same trace in W3C form, for functions instrumented with OpenTelemetry.
+    if let Some(v) = crate::trace_context::traceparent_for(trace_id)
+        .and_then(|tp| HeaderValue::from_str(&tp).ok())
+    {
+        req.headers_mut()
+            .insert(crate::trace_context::TRACEPARENT, v);
+    }
     Ok(req)
 }
 
