@@ -6,7 +6,7 @@
 //! closed loop for throughput and latency, then open loop at a fixed rate for latency at a known load.
 //! Repetitions are interleaved across targets (rep 1: all targets, rep 2: all targets, ...) so drift
 //! of the machine hits every target alike; the table shows medians and each target's ratio to
-//! `direct`, then the acceptance checks as PASS/FAIL/SKIPPED lines. See `benches/README-perf.md`.
+//! `direct`, then the acceptance checks as PASS/FAIL/SKIPPED lines. See the README's performance section.
 
 #[path = "load/apigate.rs"]
 mod apigate;
