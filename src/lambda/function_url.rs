@@ -25,7 +25,7 @@ use http::uri::{Authority, PathAndQuery, Uri};
 use http::{HeaderMap, Method};
 use http_body_util::Full;
 
-use super::invoke_api::{ERROR_TYPE, TRACE_ID};
+use super::invoke_api::ERROR_TYPE;
 use super::outcome::{service_error_type, FunctionErrorKind, Invocation};
 use super::InvokeError;
 use crate::message::{HeaderList, Request, Response};
@@ -64,16 +64,7 @@ pub fn build_invoke_request(
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .body(Full::new(payload))
         .map_err(|e| InvokeError::Request(e.to_string()))?;
-    if let Ok(v) = HeaderValue::from_str(trace_id) {
-        req.headers_mut().insert(TRACE_ID, v);
-    }
-    // The same trace in W3C form, for functions instrumented with OpenTelemetry.
-    if let Some(v) = crate::trace_context::traceparent_for(trace_id)
-        .and_then(|tp| HeaderValue::from_str(&tp).ok())
-    {
-        req.headers_mut()
-            .insert(crate::trace_context::TRACEPARENT, v);
-    }
+    super::invoke_api::set_trace_headers(req.headers_mut(), trace_id);
     Ok(req)
 }
 

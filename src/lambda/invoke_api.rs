@@ -35,19 +35,22 @@ pub fn build_request(
         .header(INVOCATION_TYPE, HeaderValue::from_static("RequestResponse"))
         .body(Full::new(payload))
         .map_err(|e| InvokeError::Request(e.to_string()))?;
-    // The trace id is ours or the client's (already a valid header value); one that is not is
-    // dropped rather than failing the call.
+    set_trace_headers(req.headers_mut(), trace_id);
+    Ok(req)
+}
+
+/// Sets `X-Amzn-Trace-Id` and the same trace as W3C `traceparent` on a call to a function
+/// (Invoke API or Function URL). The trace id is ours or the client's, already a valid header
+/// value; one that is not is dropped rather than failing the call.
+pub fn set_trace_headers(headers: &mut http::HeaderMap, trace_id: &str) {
     if let Ok(v) = HeaderValue::from_str(trace_id) {
-        req.headers_mut().insert(TRACE_ID, v);
+        headers.insert(TRACE_ID, v);
     }
-    // The same trace in W3C form, for functions instrumented with OpenTelemetry.
     if let Some(v) = crate::trace_context::traceparent_for(trace_id)
         .and_then(|tp| HeaderValue::from_str(&tp).ok())
     {
-        req.headers_mut()
-            .insert(crate::trace_context::TRACEPARENT, v);
+        headers.insert(crate::trace_context::TRACEPARENT, v);
     }
-    Ok(req)
 }
 
 /// Classifies the Invoke API's reply (see [`classify_invoke_reply`]).
