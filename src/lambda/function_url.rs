@@ -23,7 +23,6 @@ use bytes::{BufMut, Bytes, BytesMut};
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use http::uri::{Authority, PathAndQuery, Uri};
 use http::{HeaderMap, Method};
-use http_body_util::Full;
 
 use super::invoke_api::ERROR_TYPE;
 use super::outcome::{service_error_type, FunctionErrorKind, Invocation};
@@ -57,12 +56,12 @@ pub fn build_invoke_request(
     url: &Uri,
     payload: Bytes,
     trace_id: &str,
-) -> Result<http::Request<Full<Bytes>>, InvokeError> {
+) -> Result<http::Request<Bytes>, InvokeError> {
     let mut req = http::Request::builder()
         .method(Method::POST)
         .uri(url.clone())
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-        .body(Full::new(payload))
+        .body(payload)
         .map_err(|e| InvokeError::Request(e.to_string()))?;
     super::invoke_api::set_trace_headers(req.headers_mut(), trace_id);
     Ok(req)
@@ -94,7 +93,7 @@ pub fn classify_invoke_reply(reply: http::Response<Bytes>) -> Result<Invocation,
 pub fn build_forward_request(
     url: &Uri,
     req: &Request,
-) -> Result<http::Request<Full<Bytes>>, InvokeError> {
+) -> Result<http::Request<Bytes>, InvokeError> {
     let uri = forward_uri(url, req)?;
     let authority = uri
         .authority()
@@ -144,7 +143,7 @@ pub fn build_forward_request(
     let mut upstream = http::Request::builder()
         .method(req.method.clone())
         .uri(uri)
-        .body(Full::new(req.body.clone()))
+        .body(req.body.clone())
         .map_err(|e| InvokeError::Request(e.to_string()))?;
     *upstream.headers_mut() = headers;
     Ok(upstream)

@@ -8,7 +8,6 @@
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::{Method, Uri};
-use http_body_util::Full;
 
 use super::outcome::{classify_invoke_reply, Invocation};
 use super::InvokeError;
@@ -27,13 +26,13 @@ pub fn build_request(
     url: &Uri,
     payload: Bytes,
     trace_id: &str,
-) -> Result<http::Request<Full<Bytes>>, InvokeError> {
+) -> Result<http::Request<Bytes>, InvokeError> {
     let mut req = http::Request::builder()
         .method(Method::POST)
         .uri(url.clone())
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .header(INVOCATION_TYPE, HeaderValue::from_static("RequestResponse"))
-        .body(Full::new(payload))
+        .body(payload)
         .map_err(|e| InvokeError::Request(e.to_string()))?;
     set_trace_headers(req.headers_mut(), trace_id);
     Ok(req)

@@ -12,7 +12,8 @@
 //! # Layout
 //! - [`invoke_api`]: the Invoke API request (`POST .../invocations`) and reading its reply.
 //! - [`function_url`]: forwarding a client request to a Function URL, and invoking through one.
-//! - [`local`]: upstream connections owned by one client connection (the HTTP/1.1 hot path).
+//! - [`local`]: upstream connections owned by one client connection (the HTTP/1.1 hot path),
+//!   each an `upstream::Upstream`: apigate's own HTTP/1.1 client, driven in the caller's task.
 //! - [`outcome`]: [`Invocation`] and the rules that tell a function's result from its error.
 //! - [`error`]: [`InvokeError`] and its mapping to [`crate::gateway::error::GatewayError`].
 
@@ -21,6 +22,7 @@ pub mod function_url;
 pub mod invoke_api;
 pub mod local;
 pub mod outcome;
+mod upstream;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -163,14 +165,14 @@ impl Invoker {
     /// `timeout`.
     async fn exchange(
         &self,
-        req: http::Request<Full<Bytes>>,
+        req: http::Request<Bytes>,
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, InvokeError> {
         let call = async {
             if req.uri().scheme() == Some(&http::uri::Scheme::HTTP) && local::in_scope() {
-                return local::exchange(&self.connector, self.idle_timeout, req, read_reply).await;
+                return local::exchange(&self.connector, self.idle_timeout, req).await;
             }
-            let resp = self.send(req).await.map_err(client_error)?;
+            let resp = self.send(req.map(Full::new)).await.map_err(client_error)?;
             read_reply(resp).await
         };
         // Boxed: the call's future is kilobytes; inline, every enclosing future (up to the
@@ -269,16 +271,6 @@ fn body_error(e: Box<dyn std::error::Error + Send + Sync>) -> InvokeError {
     }
     let detail = error_chain(e.as_ref());
     if find_hyper_error(e.as_ref()).is_some_and(is_protocol_error) {
-        InvokeError::Protocol(detail)
-    } else {
-        InvokeError::Io(detail)
-    }
-}
-
-/// Sorts an error of a connection driven by [`local`]: protocol or I/O.
-fn hyper_error(e: hyper::Error) -> InvokeError {
-    let detail = error_chain(&e);
-    if is_protocol_error(&e) {
         InvokeError::Protocol(detail)
     } else {
         InvokeError::Io(detail)
