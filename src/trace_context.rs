@@ -56,7 +56,7 @@ impl TraceContext {
         if let Some(tp) = client_traceparent.as_deref().and_then(parse_traceparent) {
             let mut amzn = format_root(tp.trace_id);
             amzn.push_str(";Parent=");
-            amzn.push_str(&format!("{:016x}", tp.parent));
+            push_hex(&mut amzn, u128::from(tp.parent), 16);
             amzn.push_str(if tp.sampled {
                 ";Sampled=1"
             } else {
@@ -89,22 +89,15 @@ impl TraceContext {
     pub fn traceparent(&self) -> Cow<'_, str> {
         match &self.client_traceparent {
             Some(tp) => Cow::Borrowed(tp),
-            None => Cow::Owned(format!(
-                "00-{:032x}-{:016x}-{}",
-                self.trace_id,
-                self.parent,
-                if self.sampled == Some(true) {
-                    "01"
-                } else {
-                    "00"
-                }
-            )),
+            None => Cow::Owned(w3c(self.trace_id, self.parent, self.sampled == Some(true))),
         }
     }
 
     /// The 32 lower-case hex digits of the trace id (for log fields).
     pub fn trace_id_hex(&self) -> String {
-        format!("{:032x}", self.trace_id)
+        let mut out = String::with_capacity(32);
+        push_hex(&mut out, self.trace_id, 32);
+        out
     }
 
     /// The client's sampling decision, if it made one.
@@ -151,21 +144,42 @@ impl TraceContext {
 /// absent) and `Sampled=` the flag; `None` when the value has no valid `Root=`.
 pub fn traceparent_for(amzn: &str) -> Option<String> {
     let f = parse_amzn(amzn)?;
-    Some(format!(
-        "00-{:032x}-{:016x}-{}",
+    Some(w3c(
         f.trace_id,
         f.parent.unwrap_or_else(new_span_id),
-        if f.sampled == Some(true) { "01" } else { "00" }
+        f.sampled == Some(true),
     ))
+}
+
+/// `00-{trace id}-{parent}-{flags}`: a version-00 `traceparent`.
+fn w3c(trace_id: u128, parent: u64, sampled: bool) -> String {
+    let mut out = String::with_capacity(55);
+    out.push_str("00-");
+    push_hex(&mut out, trace_id, 32);
+    out.push('-');
+    push_hex(&mut out, u128::from(parent), 16);
+    out.push_str(if sampled { "-01" } else { "-00" });
+    out
+}
+
+/// Appends the low `digits` hex digits of `v`, lower case, zero-padded. `format!` does the same
+/// through the formatting machinery at several times the cost, on every request.
+fn push_hex(out: &mut String, v: u128, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        out.push(char::from(HEX[((v >> (i * 4)) & 0xf) as usize]));
+    }
 }
 
 /// `Root=1-{8 hex}-{24 hex}` for a 128-bit trace id.
 fn format_root(trace_id: u128) -> String {
-    format!(
-        "Root=1-{:08x}-{:024x}",
-        (trace_id >> 96) as u32,
-        trace_id & ((1u128 << 96) - 1)
-    )
+    // Sized for the parent and sampled fields the caller may append.
+    let mut out = String::with_capacity(64);
+    out.push_str("Root=1-");
+    push_hex(&mut out, trace_id >> 96, 8);
+    out.push('-');
+    push_hex(&mut out, trace_id, 24);
+    out
 }
 
 /// A new trace id rooted at `epoch_secs`.

@@ -21,6 +21,7 @@ use http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TR
 use http::uri::Authority;
 use http::{Method, StatusCode, Uri, Version};
 use hyper_util::client::legacy::connect::HttpConnector;
+use smallvec::SmallVec;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower_service::Service;
@@ -32,6 +33,8 @@ use crate::server::chunked::{ChunkedDecoder, Progress};
 const MAX_HEAD: usize = 64 * 1024;
 /// Most header fields in a reply head.
 const MAX_FIELDS: usize = 128;
+/// Field slots tried first (a Lambda reply has a handful).
+const STACK_FIELDS: usize = 16;
 /// Bodies up to this size are copied behind the head so the request is one `write`; larger ones
 /// are written after it, uncopied.
 const COALESCE: usize = 64 * 1024;
@@ -325,11 +328,26 @@ fn closes(headers: &http::HeaderMap) -> bool {
 
 /// Parses a complete head at the front of `buf` and takes it off; `None` if incomplete.
 fn parse_head(buf: &mut BytesMut) -> Result<Option<http::Response<Bytes>>, InvokeError> {
-    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
+    // A small slot array first (zeroing 128 slots on every call would cost more than parsing);
+    // a reply with more fields is parsed again with room for all of them.
+    match parse_head_with::<STACK_FIELDS>(buf) {
+        Err(InvokeError::Protocol(e)) if e == TOO_MANY => parse_head_with::<MAX_FIELDS>(buf),
+        other => other,
+    }
+}
+
+/// httparse's message for a head with more fields than slots.
+const TOO_MANY: &str = "too many headers";
+
+fn parse_head_with<const SLOTS: usize>(
+    buf: &mut BytesMut,
+) -> Result<Option<http::Response<Bytes>>, InvokeError> {
+    let mut fields = [httparse::EMPTY_HEADER; SLOTS];
     let mut parsed = httparse::Response::new(&mut fields);
     let len = match parsed.parse(buf) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => return Err(InvokeError::Protocol(TOO_MANY.into())),
         Err(e) => return Err(InvokeError::Protocol(e.to_string())),
     };
     let code = parsed.code.unwrap_or_default();
@@ -341,20 +359,22 @@ fn parse_head(buf: &mut BytesMut) -> Result<Option<http::Response<Bytes>>, Invok
     };
     // Offsets first: the field slices borrow `buf`, which is split just below.
     let base = buf.as_ptr() as usize;
-    let mut spans = [(0usize, 0usize, 0usize, 0usize); MAX_FIELDS];
-    let count = parsed.headers.len();
-    for (span, f) in spans.iter_mut().zip(parsed.headers.iter()) {
-        let name = f.name.as_ptr() as usize - base;
-        let value = f.value.as_ptr() as usize - base;
-        *span = (name, f.name.len(), value, f.value.len());
-    }
+    let spans: SmallVec<[(usize, usize, usize, usize); STACK_FIELDS]> = parsed
+        .headers
+        .iter()
+        .map(|f| {
+            let name = f.name.as_ptr() as usize - base;
+            let value = f.value.as_ptr() as usize - base;
+            (name, f.name.len(), value, f.value.len())
+        })
+        .collect();
     let head = buf.split_to(len).freeze();
     let mut reply = http::Response::new(Bytes::new());
     *reply.status_mut() = status;
     *reply.version_mut() = version;
     let headers = reply.headers_mut();
-    headers.reserve(count);
-    for &(name, name_len, value, value_len) in &spans[..count] {
+    headers.reserve(spans.len());
+    for &(name, name_len, value, value_len) in &spans {
         let name = HeaderName::from_bytes(&head[name..name + name_len])
             .map_err(|e| InvokeError::Protocol(e.to_string()))?;
         let value = HeaderValue::from_maybe_shared(head.slice(value..value + value_len))

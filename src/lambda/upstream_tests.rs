@@ -219,3 +219,22 @@ fn bodyless_methods_send_no_length() {
         b"POST / HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n"
     );
 }
+
+#[test]
+fn heads_with_many_fields_parse() {
+    let mut head = String::from("HTTP/1.1 200 OK\r\n");
+    for i in 0..100 {
+        head.push_str(&format!("X-F{i}: {i}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut buf = BytesMut::from(head.as_bytes());
+    let reply = parse_head(&mut buf).unwrap().unwrap();
+    assert_eq!(reply.headers().len(), 100);
+    assert_eq!(reply.headers()["x-f99"], "99");
+    head.insert_str(17, &"X-Y: 1\r\n".repeat(40));
+    let mut buf = BytesMut::from(head.as_bytes());
+    assert!(matches!(
+        parse_head(&mut buf),
+        Err(InvokeError::Protocol(_))
+    ));
+}
