@@ -83,6 +83,18 @@ fn bench(c: &mut Criterion) {
         b.iter(|| read_response(&http, EventFormat::HttpV2, black_box(big.clone())).unwrap())
     });
     g.finish();
+
+    // The body's JSON string escape alone: the largest single cost of a proxy event.
+    let body = body_1k();
+    let mut g = c.benchmark_group("json_escape");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("body_1kb", |b| {
+        b.iter(|| {
+            buf.clear();
+            apigate::integration::json_out::bytes(&mut buf, black_box(body.as_bytes()));
+        })
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

@@ -665,6 +665,15 @@ fn server_and_listeners() {
     assert_eq!(c.server.idle_timeout, Duration::from_millis(500));
     assert_eq!(c.server.shutdown_grace, Duration::ZERO);
     assert_eq!(c.server.max_headers, 200);
+    assert_eq!(c.server.worker_threads, None);
+    let c = load_str("t.yaml", &format!("server: {{workerThreads: 1}}\n{r}")).unwrap();
+    assert_eq!(c.server.worker_threads, Some(1));
+    for bad in ["0", "5000"] {
+        one_error(
+            &format!("server: {{workerThreads: {bad}}}\n{r}"),
+            "server.workerThreads: must be between 1 and 1024",
+        );
+    }
     one_error(
         &format!("admin: \"localhost\"\n{r}"),
         "admin: 'localhost' is not a socket address",

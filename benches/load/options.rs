@@ -45,7 +45,8 @@ usage: cargo bench --bench load -- [FLAGS]
   --duration SECS     measured window per run (default 10)
   --reps N            repetitions, interleaved across targets (default 3)
   --rate RPS          open-loop fixed rate, 0 disables open-loop runs (default 5000)
-  --targets LIST      comma-separated: direct,proxy,proxy-nometrics,http,custom,auth (default all)
+  --targets LIST      comma-separated: direct,proxy,proxy-nometrics,http,custom,auth (the default),
+                      and proxy-1t (the proxy route on one runtime thread)
   --out FILE          write the results as JSON
   --apigate PATH      apigate binary (default $CARGO_TARGET_DIR/release/apigate, then target/release/apigate)
   --stub-threads N    worker threads of the stub Lambda (default 1)
@@ -167,7 +168,11 @@ fn parse_targets(list: &str) -> Result<Vec<TargetKind>, String> {
     let mut targets = Vec::new();
     for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let kind = TargetKind::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = TargetKind::ALL.iter().map(|k| k.name()).collect();
+            let known: Vec<&str> = TargetKind::ALL
+                .iter()
+                .chain(&TargetKind::OPT_IN)
+                .map(|k| k.name())
+                .collect();
             format!(
                 "--targets: unknown target {name:?} (known: {})",
                 known.join(",")

@@ -27,6 +27,8 @@ pub enum TargetKind {
     Proxy,
     /// The proxy route with `metrics: {enabled: false}`: what the metrics path costs.
     ProxyNoMetrics,
+    /// The proxy route served by one runtime thread (`server.workerThreads: 1`); opt-in.
+    ProxyOneThread,
     /// HTTP API, Lambda proxy integration with payload format 2.0.
     Http,
     /// REST API, Lambda custom integration (`AWS`) rendering `passthrough.vtl`.
@@ -54,6 +56,7 @@ impl TargetKind {
             TargetKind::Direct => "direct",
             TargetKind::Proxy => "proxy",
             TargetKind::ProxyNoMetrics => "proxy-nometrics",
+            TargetKind::ProxyOneThread => "proxy-1t",
             TargetKind::Http => "http",
             TargetKind::Custom => "custom",
             TargetKind::Auth => "auth",
@@ -61,9 +64,13 @@ impl TargetKind {
         }
     }
 
+    /// Targets `--targets` accepts that the default list leaves out.
+    pub const OPT_IN: [TargetKind; 1] = [TargetKind::ProxyOneThread];
+
     pub fn from_name(name: &str) -> Option<TargetKind> {
         TargetKind::ALL
             .into_iter()
+            .chain(TargetKind::OPT_IN)
             .find(|kind| kind.name().eq_ignore_ascii_case(name))
     }
 
@@ -77,6 +84,7 @@ impl TargetKind {
                 "REST API, /{proxy+} ANY, AWS_PROXY payload 1.0 via the Invoke API"
             }
             TargetKind::ProxyNoMetrics => "the proxy route with metrics: {enabled: false}",
+            TargetKind::ProxyOneThread => "the proxy route with server: {workerThreads: 1}",
             TargetKind::Http => "HTTP API, /{proxy+} ANY, AWS_PROXY payload 2.0 via the Invoke API",
             TargetKind::Custom => {
                 "REST API, AWS (custom) integration rendering passthrough.vtl, default response"
@@ -140,9 +148,10 @@ impl TargetKind {
         let proxy_integration = json!({"type": "AWS_PROXY", "function": FUNCTION});
         let (api, integration) = match self {
             TargetKind::Direct | TargetKind::ReverseProxy => return None,
-            TargetKind::Proxy | TargetKind::ProxyNoMetrics | TargetKind::Auth => {
-                (rest, proxy_integration)
-            }
+            TargetKind::Proxy
+            | TargetKind::ProxyNoMetrics
+            | TargetKind::ProxyOneThread
+            | TargetKind::Auth => (rest, proxy_integration),
             TargetKind::Http => (
                 json!({"type": "HTTP", "id": "bench02", "stage": "$default"}),
                 json!({"type": "AWS_PROXY", "function": FUNCTION, "payloadFormatVersion": "2.0"}),
@@ -173,6 +182,9 @@ impl TargetKind {
         }
         if self == TargetKind::ProxyNoMetrics {
             config["metrics"] = json!({"enabled": false});
+        }
+        if self == TargetKind::ProxyOneThread {
+            config["server"] = json!({"workerThreads": 1});
         }
         config["functions"] = functions;
         config["routes"] = json!([route]);

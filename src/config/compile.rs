@@ -235,6 +235,17 @@ fn compile_server(raw: RawServer, sink: &mut ErrorSink<'_>) -> ServerSettings {
     let max_header_bytes = count(raw.max_header_bytes, "maxHeaderBytes", d.max_header_bytes);
     let max_headers = count(raw.max_headers, "maxHeaders", d.max_headers);
     let max_connections = count(raw.max_connections, "maxConnections", d.max_connections);
+    let worker_threads = match raw.worker_threads {
+        None => None,
+        Some(n @ 1..=MAX_WORKER_THREADS) => usize::try_from(n).ok(),
+        Some(_) => {
+            sink.at(
+                "server.workerThreads",
+                format!("must be between 1 and {MAX_WORKER_THREADS}"),
+            );
+            None
+        }
+    };
     let mut millis = |v: Option<u64>, key: &str, default: Duration, zero_ok: bool| -> Duration {
         match v {
             None => default,
@@ -275,8 +286,13 @@ fn compile_server(raw: RawServer, sink: &mut ErrorSink<'_>) -> ServerSettings {
             d.shutdown_grace,
             true,
         ),
+        worker_threads,
     }
 }
+
+/// Most runtime threads `server.workerThreads` may ask for (far past any useful count; a typo
+/// such as an extra zero is refused rather than spawning thousands of threads).
+const MAX_WORKER_THREADS: u64 = 1024;
 
 fn compile_functions(raw: &[(String, RawFunction)], sink: &mut ErrorSink<'_>) -> Vec<Function> {
     let mut out = Vec::with_capacity(raw.len());

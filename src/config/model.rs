@@ -45,6 +45,8 @@ pub struct ServerSettings {
     pub max_connections: usize,
     /// On SIGTERM/SIGINT, how long in-flight requests may take before connections are dropped.
     pub shutdown_grace: Duration,
+    /// Threads of the runtime that serves requests; `None`: one per CPU the process may use.
+    pub worker_threads: Option<usize>,
 }
 
 impl Default for ServerSettings {
@@ -58,6 +60,7 @@ impl Default for ServerSettings {
             idle_timeout: Duration::from_secs(60),
             max_connections: 10_000,
             shutdown_grace: Duration::from_secs(30),
+            worker_threads: None,
         }
     }
 }

@@ -81,6 +81,7 @@ pub struct RawServer {
     pub idle_timeout_millis: Option<u64>,
     pub max_connections: Option<u64>,
     pub shutdown_grace_millis: Option<u64>,
+    pub worker_threads: Option<u64>,
 }
 
 /// `api`.
