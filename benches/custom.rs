@@ -5,6 +5,8 @@
 
 #[path = "../tests/custom_fixture/mod.rs"]
 mod custom_fixture;
+#[path = "../tests/support/shared_dir.rs"]
+mod shared_dir_lookup;
 
 use std::hint::black_box;
 
@@ -16,7 +18,7 @@ use custom_fixture::{config, ctx, load, Req};
 use serde_json::{json, Value as Json};
 
 fn read(name: &str) -> String {
-    let p = custom_fixture::shared_dir().join("perf").join(name);
+    let p = shared_dir_lookup::shared_dir().join("perf").join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"))
 }
 

@@ -20,6 +20,8 @@ mod options;
 mod report;
 #[path = "load/results.rs"]
 mod results;
+#[path = "../tests/support/shared_dir.rs"]
+mod shared_dir_lookup;
 #[path = "load/stub.rs"]
 mod stub;
 #[path = "load/target.rs"]
@@ -334,16 +336,10 @@ fn progress(kind: TargetKind, run: &Run) {
     }
 }
 
-/// The `shared/` directory: `$APIGATE_SHARED`, else `../shared`, else `../../shared` from the crate.
+/// The `shared/` directory (see `tests/support/shared_dir.rs`), holding the perf inputs.
 fn shared_dir() -> Result<PathBuf, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = std::env::var_os("APIGATE_SHARED")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([root.join("../shared"), root.join("../../shared")]);
-    candidates
-        .into_iter()
-        .find(|dir| dir.join("perf/body.json").is_file())
+    shared_dir_lookup::find()
+        .filter(|dir| dir.join("perf/body.json").is_file())
         .ok_or_else(|| "cannot find shared/perf/body.json (set APIGATE_SHARED)".to_string())
 }
 

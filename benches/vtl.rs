@@ -3,24 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use apigate::vtl::offline::OfflineRequest;
 use apigate::vtl::{Overrides, RenderInput, Template};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-fn shared_dir() -> PathBuf {
-    if let Ok(p) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for cand in [root.join("../shared"), root.join("../../shared")] {
-        if cand.join("perf").exists() {
-            return cand;
-        }
-    }
-    panic!("shared dir not found (set APIGATE_SHARED)");
-}
+#[path = "../tests/support/shared_dir.rs"]
+mod shared_dir_lookup;
+use shared_dir_lookup::shared_dir;
 
 /// The perf request: params, stage variables and `$context` from `request.json`.
 fn request(body: &str) -> OfflineRequest {

@@ -6,23 +6,12 @@
 //! `valgrind --tool=callgrind target/release/deps/vtl_profile-* foreach100 600`.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use apigate::vtl::offline::OfflineRequest;
 use apigate::vtl::{Overrides, RenderInput, Template};
 
-fn shared_dir() -> PathBuf {
-    if let Ok(p) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for cand in [root.join("../shared"), root.join("../../shared")] {
-        if cand.join("perf").exists() {
-            return cand;
-        }
-    }
-    panic!("shared dir not found (set APIGATE_SHARED)");
-}
+#[path = "../tests/support/shared_dir.rs"]
+mod shared_dir_lookup;
+use shared_dir_lookup::shared_dir;
 
 fn main() {
     // `cargo bench` adds `--bench`; only the positional arguments and our flags count.

@@ -5,7 +5,6 @@
 
 mod authorizer_fixture;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,18 +14,9 @@ use apigate::gateway::responses::{http_api_body, rest_default_body};
 use authorizer_fixture::*;
 use serde_json::Value;
 
-fn shared_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let near = root.join("../shared");
-    if near.exists() {
-        near
-    } else {
-        root.join("../../shared")
-    }
-}
+#[path = "support/shared_dir.rs"]
+mod shared_dir_lookup;
+use shared_dir_lookup::shared_dir;
 
 fn identity_sources(spec: &str) -> Vec<IdentitySource> {
     spec.split(',')

@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use apigate::config::model::{Function, FunctionTarget};
@@ -527,19 +526,7 @@ mod demo {
     }
 }
 
-/// `$APIGATE_SHARED`, then `../shared`, then `../../shared` (worktrees).
-fn shared_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for candidate in [root.join("../shared"), root.join("../../shared")] {
-        if candidate.join("conformance").is_dir() {
-            return candidate;
-        }
-    }
-    panic!("shared/ not found: set APIGATE_SHARED");
-}
+use support::case_api::shared_dir;
 
 /// The `lambda_invoke` cases: the stub answers as the case's Lambda/RIE does, and the invoker must
 /// report a function error exactly when the case says the function failed, keeping the payload.

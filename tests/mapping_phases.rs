@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod custom_fixture;
+#[path = "support/shared_dir.rs"]
+mod shared_dir_lookup;
 
 use apigate::integration::custom::request::{select_request_template, TemplateChoice};
 use apigate::integration::custom::IntegrationOutcome;
@@ -25,7 +27,7 @@ const PHASES: [&str; 6] = [
 ];
 
 fn cases() -> Vec<Json> {
-    let path = custom_fixture::shared_dir().join("conformance/mapping.jsonl");
+    let path = shared_dir_lookup::shared_dir().join("conformance/mapping.jsonl");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     text.lines()
         .filter(|l| !l.trim().is_empty())

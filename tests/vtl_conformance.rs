@@ -2,23 +2,12 @@
 //! `mapping.jsonl` through the VTL engine, comparing per the case's `compare` mode.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use apigate::vtl::offline::render_offline_full;
 use serde_json::Value;
 
-fn shared_dir() -> PathBuf {
-    if let Ok(p) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for cand in [root.join("../shared"), root.join("../../shared")] {
-        if cand.join("conformance").exists() {
-            return cand;
-        }
-    }
-    panic!("shared dir not found (set APIGATE_SHARED)");
-}
+#[path = "support/shared_dir.rs"]
+mod shared_dir_lookup;
+use shared_dir_lookup::shared_dir;
 
 fn cases(file: &str) -> Vec<Value> {
     let path = shared_dir().join("conformance").join(file);

@@ -4,7 +4,6 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use apigate::config::model::{Api, Integration, RouteId};
@@ -16,20 +15,6 @@ use apigate::message::{Request, Response};
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::{json, Value as Json};
-
-/// `$APIGATE_SHARED`, else `../shared`, else `../../shared`.
-pub fn shared_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let near = root.join("../shared");
-    if near.exists() {
-        near
-    } else {
-        root.join("../../shared")
-    }
-}
 
 /// Compiles a config given as JSON; panics with every error.
 pub fn load(config: &Json) -> Arc<Api> {

@@ -2,7 +2,6 @@
 //! §14), for tests that drive the library directly rather than through the server.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,20 +16,9 @@ use base64::Engine;
 use bytes::Bytes;
 use serde_json::Value;
 
-/// `shared/`: `$APIGATE_SHARED`, else `../shared`, else `../../shared` from the crate root.
-pub fn shared_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("APIGATE_SHARED") {
-        return PathBuf::from(d);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for rel in ["../shared", "../../shared"] {
-        let p = root.join(rel);
-        if p.join("conformance").is_dir() {
-            return p;
-        }
-    }
-    root.join("../shared")
-}
+#[path = "shared_dir.rs"]
+mod shared_dir_lookup;
+pub use shared_dir_lookup::shared_dir;
 
 /// Every case of a conformance file, parsed.
 pub fn load_cases(file: &str) -> Vec<Value> {
