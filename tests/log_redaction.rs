@@ -8,35 +8,15 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
+use support::log_capture::Captured;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use support::client;
 use support::function_stub::{FunctionStub, Program};
 use support::gateway;
 use support::stub_lambda::Reply;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 async fn status(addr: SocketAddr, path: &str, auth: &str) -> u16 {
     client::send(addr, "GET", path, &[("Authorization", auth)], None)
@@ -120,7 +100,7 @@ routes:
             bearer.as_str()
         );
 
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let text = out.text();
         // The capture saw the requests (route templates, the refusal, the failure)...
         assert!(text.contains("/pets/{id}"), "{format:?}: {text}");
         assert!(text.contains("Unauthorized"), "{format:?}: {text}");

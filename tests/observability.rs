@@ -5,13 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
+use support::log_capture::Captured;
 // The same checks through the real server (`app::run` over TCP).
 #[path = "observability/live.rs"]
 mod live;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use apigate::access_log::{AccessLogFormat, AccessLogRecord, AccessLogger};
@@ -660,26 +661,6 @@ fn trace_ids_bridge_in_both_directions() {
 
 // ---------------------------------------------------------------- secrets
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[test]
 fn an_authorization_header_never_reaches_the_logs() {
     for format in [LogFormat::Text, LogFormat::Json] {
@@ -698,7 +679,7 @@ fn an_authorization_header_never_reaches_the_logs() {
             telemetry::record_status(&span, 401);
             tracing::info!("request finished");
         });
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let text = out.text();
         // The capture works: the request id, route and redaction marker are there...
         assert!(text.contains(&ctx.request_id), "{text}");
         assert!(text.contains("/pets/{id}"), "{text}");

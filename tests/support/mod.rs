@@ -6,6 +6,7 @@
 //! - [`case_api`]: reading conformance cases from `../shared/conformance`.
 //! - [`function_stub`]: one stub serving several named functions, each programmable.
 //! - [`case_config`]: a conformance case's `config` as apigate YAML.
+//! - [`log_capture`]: a tracing-subscriber sink that keeps what was logged.
 //! - [`gateway`]: the real gateway (`app::run`) on `127.0.0.1:0` from YAML, with a stop handle.
 //! - [`custom_gateway`]: the gateway in front of one described stub function (custom integrations).
 
@@ -19,4 +20,5 @@ pub mod custom_gateway;
 pub mod expect;
 pub mod function_stub;
 pub mod gateway;
+pub mod log_capture;
 pub mod stub_lambda;
