@@ -256,3 +256,32 @@ fn body_shares_the_payload_buffer() {
     assert!(at >= start && at < end, "body was copied");
     assert_eq!(&r.body[..], b"0123456789abcdef");
 }
+
+#[test]
+fn results_parse_alike_across_sizes_and_formats() {
+    // Small results reuse one thread's parser buffers; one over 64 KB gets its own. Alternating
+    // sizes, formats and a malformed result in between must not leave anything behind.
+    let c = ctx("REST", json!([]));
+    let big = "x\\\"y".repeat(30_000);
+    for round in 0..3 {
+        for (body, want) in [
+            ("small", "small".to_string()),
+            (big.as_str(), "x\"y".repeat(30_000)),
+        ] {
+            let payload = format!(r#"{{"statusCode":201,"body":"{body}"}}"#);
+            let r = read(&c, EventFormat::RestV1, &payload).unwrap();
+            assert_eq!(
+                (r.status, &r.body[..]),
+                (201, want.as_bytes()),
+                "round {round}"
+            );
+            let r = read(&c, EventFormat::HttpV2, &payload).unwrap();
+            assert_eq!(
+                (r.status, &r.body[..]),
+                (201, want.as_bytes()),
+                "round {round}"
+            );
+            assert!(read(&c, EventFormat::RestV1, r#"{"statusCode":200,"body":"#).is_err());
+        }
+    }
+}

@@ -6,7 +6,10 @@
 //! the payload buffer). The response body is then a slice of that same buffer whenever possible,
 //! so a payload is copied at most once (none when the caller's `Bytes` is uniquely owned).
 
+use std::cell::RefCell;
+
 use bytes::Bytes;
+use simd_json::{Buffers, Tape};
 
 use crate::config::model::ApiKind;
 use crate::gateway::context::RequestCtx;
@@ -27,6 +30,29 @@ pub fn read_response(
         EventFormat::HttpV1 => response_v1::read(ctx, true, payload),
         EventFormat::HttpV2 | EventFormat::FunctionUrl => response_v2::read(payload),
     }
+}
+
+/// Results up to this size are parsed with this thread's reused parser buffers; a larger one gets
+/// buffers of its own, so one big result does not pin its size in memory per thread.
+const REUSED_BUFFERS_UP_TO: usize = 64 * 1024;
+
+thread_local! {
+    static BUFFERS: RefCell<Option<Buffers>> = const { RefCell::new(None) };
+}
+
+/// Parses a result in place into a tape. The parser's working buffers (its padded copy of the
+/// input, structural indexes, stack) are kept per thread and reused: a fresh set costs four
+/// allocations per request.
+pub(crate) fn parse_result(buf: &mut [u8]) -> simd_json::Result<Tape<'_>> {
+    if buf.len() > REUSED_BUFFERS_UP_TO {
+        return simd_json::to_tape(buf);
+    }
+    // Taken out rather than borrowed: nothing else holds it during the parse, and a nested call
+    // (not expected) would simply get a fresh set.
+    let mut buffers = BUFFERS.with(|b| b.borrow_mut().take()).unwrap_or_default();
+    let tape = simd_json::to_tape_with_buffers(buf, &mut buffers);
+    BUFFERS.with(|b| *b.borrow_mut() = Some(buffers));
+    tape
 }
 
 /// Adds the ids API Gateway puts on integration responses (existing copies are replaced):

@@ -32,7 +32,8 @@ pub fn read(ctx: &RequestCtx, http_api: bool, payload: Bytes) -> Result<Response
     let mut buf = Vec::from(payload);
     let (base, len) = (buf.as_ptr() as usize, buf.len());
     let (status, headers, body) = {
-        let tape = simd_json::to_tape(&mut buf).map_err(|_| malformed("result is not JSON"))?;
+        let tape = crate::integration::proxy_response::parse_result(&mut buf)
+            .map_err(|_| malformed("result is not JSON"))?;
         let root = tape.as_value();
         let obj = root
             .as_object()

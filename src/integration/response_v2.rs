@@ -30,7 +30,8 @@ pub fn read(payload: Bytes) -> Result<Response, GatewayError> {
         Json,
     }
     let shape = {
-        let tape = simd_json::to_tape(&mut buf).map_err(|_| malformed("result is not JSON"))?;
+        let tape = crate::integration::proxy_response::parse_result(&mut buf)
+            .map_err(|_| malformed("result is not JSON"))?;
         let root = tape.as_value();
         if let Some(s) = root.into_string() {
             Shape::Text(BodyOut::of_str(s, base, len))

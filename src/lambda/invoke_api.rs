@@ -6,7 +6,7 @@
 //! Runtime Interface Emulator (§7.3), which ignores the function name and the invocation type.
 
 use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Uri};
 
 use super::outcome::{classify_invoke_reply, Invocation};
@@ -21,6 +21,12 @@ pub const ERROR_TYPE: &str = "x-amzn-errortype";
 /// `X-Amzn-Trace-Id`.
 pub const TRACE_ID: &str = "x-amzn-trace-id";
 
+// The names inserted on every call, built at compile time: inserting a `&str` name that is not
+// one of the http crate's standard headers allocates a copy of it each time.
+const INVOCATION_TYPE_NAME: HeaderName = HeaderName::from_static(INVOCATION_TYPE);
+const TRACE_ID_NAME: HeaderName = HeaderName::from_static(TRACE_ID);
+const TRACEPARENT_NAME: HeaderName = HeaderName::from_static(crate::trace_context::TRACEPARENT);
+
 /// The Invoke API request for `payload`.
 pub fn build_request(
     url: &Uri,
@@ -31,7 +37,10 @@ pub fn build_request(
         .method(Method::POST)
         .uri(url.clone())
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-        .header(INVOCATION_TYPE, HeaderValue::from_static("RequestResponse"))
+        .header(
+            INVOCATION_TYPE_NAME,
+            HeaderValue::from_static("RequestResponse"),
+        )
         .body(payload)
         .map_err(|e| InvokeError::Request(e.to_string()))?;
     set_trace_headers(req.headers_mut(), trace_id);
@@ -43,12 +52,13 @@ pub fn build_request(
 /// value; one that is not is dropped rather than failing the call.
 pub fn set_trace_headers(headers: &mut http::HeaderMap, trace_id: &str) {
     if let Ok(v) = HeaderValue::from_str(trace_id) {
-        headers.insert(TRACE_ID, v);
+        headers.insert(TRACE_ID_NAME, v);
     }
+    // The derived value is ours already: the header value takes it over instead of copying it.
     if let Some(v) = crate::trace_context::traceparent_for(trace_id)
-        .and_then(|tp| HeaderValue::from_str(&tp).ok())
+        .and_then(|tp| HeaderValue::from_maybe_shared(Bytes::from(tp)).ok())
     {
-        headers.insert(crate::trace_context::TRACEPARENT, v);
+        headers.insert(TRACEPARENT_NAME, v);
     }
 }
 
