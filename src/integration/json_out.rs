@@ -50,9 +50,7 @@ pub fn bytes(out: &mut Vec<u8>, b: &[u8]) {
 
 /// The escaped contents of `b` without quotes (UTF-8 when valid, else ISO-8859-1).
 pub fn text(out: &mut Vec<u8>, b: &[u8]) {
-    // `is_ascii` first: most header values are ASCII, and it is cheaper than UTF-8 validation
-    // on short strings.
-    if b.is_ascii() || std::str::from_utf8(b).is_ok() {
+    if std::str::from_utf8(b).is_ok() {
         escaped(out, b);
     } else {
         let mut buf = [0u8; 4];

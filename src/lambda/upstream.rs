@@ -330,25 +330,39 @@ fn closes(headers: &http::HeaderMap) -> bool {
 fn parse_head(buf: &mut BytesMut) -> Result<Option<http::Response<Bytes>>, InvokeError> {
     // A small slot array first (zeroing 128 slots on every call would cost more than parsing);
     // a reply with more fields is parsed again with room for all of them.
-    match parse_head_with::<STACK_FIELDS>(buf) {
-        Err(InvokeError::Protocol(e)) if e == TOO_MANY => parse_head_with::<MAX_FIELDS>(buf),
+    let parsed = match parse_head_with::<STACK_FIELDS>(buf) {
+        Err(HeadFail::SlotsFull) => parse_head_with::<MAX_FIELDS>(buf),
         other => other,
+    };
+    parsed.map_err(|fail| match fail {
+        HeadFail::SlotsFull => InvokeError::Protocol("too many headers".into()),
+        HeadFail::Invalid(e) => e,
+    })
+}
+
+/// Why [`parse_head_with`] returned no head.
+enum HeadFail {
+    /// More fields than the slots it was given.
+    SlotsFull,
+    Invalid(InvokeError),
+}
+
+impl From<InvokeError> for HeadFail {
+    fn from(e: InvokeError) -> Self {
+        HeadFail::Invalid(e)
     }
 }
 
-/// httparse's message for a head with more fields than slots.
-const TOO_MANY: &str = "too many headers";
-
 fn parse_head_with<const SLOTS: usize>(
     buf: &mut BytesMut,
-) -> Result<Option<http::Response<Bytes>>, InvokeError> {
+) -> Result<Option<http::Response<Bytes>>, HeadFail> {
     let mut fields = [httparse::EMPTY_HEADER; SLOTS];
     let mut parsed = httparse::Response::new(&mut fields);
     let len = match parsed.parse(buf) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
-        Err(httparse::Error::TooManyHeaders) => return Err(InvokeError::Protocol(TOO_MANY.into())),
-        Err(e) => return Err(InvokeError::Protocol(e.to_string())),
+        Err(httparse::Error::TooManyHeaders) => return Err(HeadFail::SlotsFull),
+        Err(e) => return Err(InvokeError::Protocol(e.to_string()).into()),
     };
     let code = parsed.code.unwrap_or_default();
     let status = StatusCode::from_u16(code)
