@@ -18,7 +18,7 @@ use crate::gateway::Gateway;
 use crate::lambda::{Invoker, InvokerSettings};
 use crate::metrics::Metrics;
 use crate::server::admin::{serve_admin, Readiness};
-use crate::server::{serve_with_state, ServerState};
+use crate::server::{serve_with_state, ServerState, Workers};
 
 /// The client listener and, when configured, the admin listener.
 #[derive(Debug)]
@@ -61,6 +61,10 @@ pub async fn run(
         logger
     });
     let gateway = Arc::new(Gateway::new(snapshot, invoker, access_log));
+    let workers = Arc::new(match config.server.worker_threads {
+        Some(n) => Workers::start(n)?,
+        None => Workers::per_cpu()?,
+    });
     let state = ServerState::new();
     let readiness = Readiness::new();
     let (admin_stop, admin_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -84,6 +88,7 @@ pub async fn run(
         gateway,
         config.server.clone(),
         state,
+        Some(workers),
         async move {
             shutdown.await;
             tracing::info!("shutting down: draining in-flight requests");

@@ -156,11 +156,12 @@ pub fn serve(path: &Path, log_format: Option<LogFormatArg>, demo: bool) -> ExitC
         eprintln!("logging: {e}");
         return ExitCode::from(1);
     }
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = config.server.worker_threads {
-        builder.worker_threads(n);
-    }
-    let runtime = match builder.enable_all().build() {
+    // The main thread accepts, serves the admin listener, writes access logs and waits for
+    // signals; client connections are served on `server.workerThreads` threads (`Workers`).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("runtime: {e}");

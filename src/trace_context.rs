@@ -201,22 +201,25 @@ struct AmznFields {
 
 /// Parses `X-Amzn-Trace-Id`; `None` unless some field is a valid `Root=1-{8 hex}-{24 hex}`.
 fn parse_amzn(value: &str) -> Option<AmznFields> {
+    // Bytes, not `str` patterns: this runs on every call to a function.
     let mut root = None;
     let mut parent = None;
     let mut sampled = None;
-    for part in value.split(';') {
-        let Some((key, val)) = part.trim().split_once('=') else {
+    for part in value.as_bytes().split(|&b| b == b';') {
+        let part = part.trim_ascii();
+        let Some(eq) = part.iter().position(|&b| b == b'=') else {
             continue;
         };
+        let (key, val) = (&part[..eq], &part[eq + 1..]);
         match key {
-            "Root" if root.is_none() => root = parse_root(val),
-            "Parent" if val.len() == 16 => {
-                parent = u64::from_str_radix(val, 16).ok().filter(|p| *p != 0);
+            b"Root" if root.is_none() => root = parse_root(val),
+            b"Parent" if val.len() == 16 => {
+                parent = hex_value(val).map(|p| p as u64).filter(|p| *p != 0);
             }
-            "Sampled" => {
+            b"Sampled" => {
                 sampled = match val {
-                    "1" => Some(true),
-                    "0" => Some(false),
+                    b"1" => Some(true),
+                    b"0" => Some(false),
                     _ => None,
                 }
             }
@@ -231,15 +234,27 @@ fn parse_amzn(value: &str) -> Option<AmznFields> {
 }
 
 /// `1-{8 hex}-{24 hex}` -> the 128-bit trace id.
-fn parse_root(val: &str) -> Option<u128> {
-    let rest = val.strip_prefix("1-")?;
-    let (time, unique) = rest.split_once('-')?;
-    if time.len() != 8 || unique.len() != 24 || !all_hex(time) || !all_hex(unique) {
+fn parse_root(val: &[u8]) -> Option<u128> {
+    let rest = val.strip_prefix(b"1-")?;
+    if rest.len() != 8 + 1 + 24 || rest[8] != b'-' {
         return None;
     }
-    let time = u128::from_str_radix(time, 16).ok()?;
-    let unique = u128::from_str_radix(unique, 16).ok()?;
+    let time = hex_value(&rest[..8])?;
+    let unique = hex_value(&rest[9..])?;
     Some((time << 96) | unique)
+}
+
+/// The value of up to 32 hex digits (either case); `None` if any byte is not one.
+fn hex_value(digits: &[u8]) -> Option<u128> {
+    digits.iter().try_fold(0u128, |v, &c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        Some((v << 4) | u128::from(d))
+    })
 }
 
 /// The fields of a valid `traceparent`.
@@ -275,10 +290,6 @@ fn parse_traceparent(value: &str) -> Option<W3cFields> {
         parent,
         sampled: flags & 1 == 1,
     })
-}
-
-fn all_hex(s: &str) -> bool {
-    s.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
 fn lower_hex(s: &str) -> bool {
@@ -352,6 +363,23 @@ mod tests {
         );
         assert!(parse_amzn("Root=1-5e60-0123").is_none());
         assert!(parse_amzn("Self=1-5e600000-0123456789abcdef01234567").is_none());
+        assert!(parse_amzn("Root=1-5e60000g-0123456789abcdef01234567").is_none());
+        assert!(parse_amzn("Root=1-5e600000+0123456789abcdef01234567").is_none());
+        // A signed or non-hex parent is no parent; the root still counts.
+        let f = parse_amzn("Root=1-5e600000-0123456789abcdef01234567;Parent=+3f067aa0ba902b7")
+            .expect("root");
+        assert_eq!(f.parent, None);
+    }
+
+    #[test]
+    fn amzn_fields_in_any_order_and_case_of_hex() {
+        let f = parse_amzn(
+            " Sampled=1 ; Parent=53995C3F42CD8AD8;Root=1-5E600000-0123456789ABCDEF01234567",
+        )
+        .expect("fields");
+        assert_eq!(f.trace_id, 0x5e600000_0123456789abcdef01234567);
+        assert_eq!(f.parent, Some(0x53995c3f42cd8ad8));
+        assert_eq!(f.sampled, Some(true));
     }
 
     #[test]

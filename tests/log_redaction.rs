@@ -2,9 +2,10 @@
 //! over TCP (`app::run`) under a capturing subscriber at `trace` level, for an allowed, an
 //! unauthorized and a failed request, all carrying a secret.
 //!
-//! A test binary of its own with one test on a current-thread runtime: every task of the gateway
-//! then runs on the thread holding the subscriber, and no other test thread races tracing's
-//! callsite-interest cache (which can hide events from a thread-scoped subscriber).
+//! A test binary of its own with one test on a current-thread runtime: the gateway's worker
+//! threads (`server::Workers`) take over the subscriber of the thread that starts them, and no
+//! other test thread races tracing's callsite-interest cache (which can hide events from a
+//! thread-scoped subscriber).
 #![allow(clippy::unwrap_used)]
 
 mod support;

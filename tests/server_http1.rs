@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use apigate::config::model::ServerSettings;
 use apigate::message::{BodyState, Protocol, Request, Response};
-use apigate::server::{serve_with_state, Handler, ServerState};
+use apigate::server::{serve_with_state, Handler, ServerState, Workers};
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -72,6 +72,8 @@ async fn start(settings: ServerSettings) -> Server {
         Arc::clone(&echo),
         settings,
         state.clone(),
+        // Two worker threads, as the binary runs: connections move to them after accept.
+        Some(Arc::new(Workers::start(2).unwrap())),
         async move {
             let _ = stopped.await;
         },

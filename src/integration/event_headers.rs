@@ -18,6 +18,7 @@
 
 use smallvec::SmallVec;
 
+use super::stack_text::StackText;
 use crate::gateway::context::RequestCtx;
 
 /// Header fields for an event, in output order; names and values borrowed.
@@ -66,9 +67,11 @@ pub struct Synthesized<'a> {
     /// `domainName`: the host without a port.
     pub domain: &'a str,
     /// The client IP (`sourceIp`), IPv4-mapped addresses shown as IPv4.
-    pub source_ip: String,
-    xff: String,
-    port: String,
+    pub source_ip: StackText,
+    /// `X-Forwarded-For` when the client sent one (its values, then the client IP); without
+    /// one the value is the client IP alone.
+    xff: Option<String>,
+    port: StackText,
 }
 
 impl<'a> Synthesized<'a> {
@@ -76,25 +79,27 @@ impl<'a> Synthesized<'a> {
     pub fn new(ctx: &'a RequestCtx) -> Self {
         let host = ctx.host();
         let domain = ctx.domain_name();
-        // Deliberate small allocations: the IP text, the port digits and the X-Forwarded-For
-        // value are new strings that exist nowhere in the request.
-        let source_ip = ctx.req.remote.ip().to_canonical().to_string();
-        let mut xff = String::new();
+        let source_ip = StackText::ip(ctx.req.remote.ip());
+        let mut xff: Option<String> = None;
         for v in ctx.req.headers.get_all("x-forwarded-for") {
             let v = String::from_utf8_lossy(v);
             let v = v.trim();
             if !v.is_empty() {
-                xff.push_str(v);
-                xff.push_str(", ");
+                // Deliberate: the joined value exists nowhere in the request.
+                let x = xff.get_or_insert_with(String::new);
+                x.push_str(v);
+                x.push_str(", ");
             }
         }
-        xff.push_str(&source_ip);
+        if let Some(x) = &mut xff {
+            x.push_str(source_ip.as_str());
+        }
         Synthesized {
             host,
             domain,
             source_ip,
             xff,
-            port: ctx.req.local.port().to_string(),
+            port: StackText::uint(u64::from(ctx.req.local.port())),
         }
     }
 }
@@ -129,8 +134,9 @@ pub fn collect<'a>(ctx: &'a RequestCtx, syn: &'a Synthesized<'a>, family: Family
     }
     out.push((b"Host", syn.host.as_bytes()));
     out.push((b"X-Amzn-Trace-Id", ctx.trace_id().as_bytes()));
-    out.push((b"X-Forwarded-For", syn.xff.as_bytes()));
-    out.push((b"X-Forwarded-Port", syn.port.as_bytes()));
+    let xff = syn.xff.as_deref().unwrap_or(syn.source_ip.as_str());
+    out.push((b"X-Forwarded-For", xff.as_bytes()));
+    out.push((b"X-Forwarded-Port", syn.port.as_str().as_bytes()));
     out.push((b"X-Forwarded-Proto", b"http"));
     if family == Family::FunctionUrl {
         out.push((b"x-amzn-tls-version", b"TLSv1.2"));

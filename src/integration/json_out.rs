@@ -48,9 +48,24 @@ pub fn bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.push(b'"');
 }
 
+/// Writes bytes the caller has already checked to be UTF-8 as a quoted JSON string, without
+/// checking again (the proxy body's mode is decided by that same check).
+pub fn checked_utf8(out: &mut Vec<u8>, b: &[u8]) {
+    debug_assert!(std::str::from_utf8(b).is_ok());
+    out.push(b'"');
+    escaped(out, b);
+    out.push(b'"');
+}
+
 /// The escaped contents of `b` without quotes (UTF-8 when valid, else ISO-8859-1).
 pub fn text(out: &mut Vec<u8>, b: &[u8]) {
-    if std::str::from_utf8(b).is_ok() {
+    // Most header names and values are printable ASCII with nothing to escape: one pass
+    // decides that, and they are copied as they are.
+    if b.iter()
+        .all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\')
+    {
+        out.extend_from_slice(b);
+    } else if std::str::from_utf8(b).is_ok() {
         escaped(out, b);
     } else {
         let mut buf = [0u8; 4];

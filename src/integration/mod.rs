@@ -28,6 +28,7 @@ pub mod query;
 pub mod response_headers;
 pub mod response_v1;
 pub mod response_v2;
+pub mod stack_text;
 
 use crate::config::model::{ApiKind, PayloadFormat};
 

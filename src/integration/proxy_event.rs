@@ -112,7 +112,8 @@ pub(crate) fn write_body(out: &mut Vec<u8>, body: &[u8], mode: BodyMode) -> bool
             false
         }
         BodyMode::Text => {
-            json_out::bytes(out, body);
+            // `Text` means the body_mode functions found it to be UTF-8.
+            json_out::checked_utf8(out, body);
             false
         }
         BodyMode::Base64 => {

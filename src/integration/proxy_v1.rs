@@ -96,7 +96,7 @@ pub fn write(ctx: &RequestCtx, http_api: bool, out: &mut Vec<u8>) -> Result<(), 
         b",\"identity\":{\"cognitoIdentityPoolId\":null,\"accountId\":null,\
           \"cognitoIdentityId\":null,\"caller\":null,\"sourceIp\":",
     );
-    json_out::string(out, &syn.source_ip);
+    json_out::string(out, syn.source_ip.as_str());
     out.extend_from_slice(
         b",\"principalOrgId\":null,\"accessKey\":null,\"cognitoAuthenticationType\":null,\
           \"cognitoAuthenticationProvider\":null,\"userArn\":null,\"userAgent\":",

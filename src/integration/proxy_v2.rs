@@ -120,7 +120,7 @@ pub fn write(ctx: &RequestCtx, function_url: bool, out: &mut Vec<u8>) -> Result<
     out.extend_from_slice(b",\"protocol\":");
     json_out::string(out, ctx.req.protocol.as_str());
     out.extend_from_slice(b",\"sourceIp\":");
-    json_out::string(out, &syn.source_ip);
+    json_out::string(out, syn.source_ip.as_str());
     out.extend_from_slice(b",\"userAgent\":");
     json_out::bytes(
         out,

@@ -148,11 +148,11 @@ pub fn body_error_shape(body: &[u8]) -> Option<FunctionErrorKind> {
     if trimmed.starts_with(RIE_TIMEOUT_PREFIX) {
         return Some(FunctionErrorKind::TimedOut);
     }
-    // Cheap pre-filter: most results never mention these names, so most bodies are never parsed.
-    if trimmed[0] != b'{'
-        || (memchr::memmem::find(trimmed, b"errorMessage").is_none()
-            && memchr::memmem::find(trimmed, b"errorType").is_none())
-    {
+    // Cheap pre-filter: most results never mention a key starting `"error`, so most bodies are
+    // never parsed. The searcher is built once: building one per call cost more than the search.
+    static ERROR_KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"error"));
+    if trimmed[0] != b'{' || ERROR_KEY.find(trimmed).is_none() {
         return None;
     }
     match top_level_keys(trimmed) {

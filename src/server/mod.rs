@@ -12,6 +12,7 @@
 //! - [`encode`]: response-head encoding with the handler's exact header casing.
 //! - [`date`]: the cached `Date` value.
 //! - `h2`: HTTP/2 (h2c) via hyper, converting to and from the gateway's message types.
+//! - [`workers`]: [`Workers`], the thread-per-core runtimes connections are served on.
 //! - [`admin`]: the admin listener: `/metrics`, `/healthz`, `/readyz` on the `admin` address.
 
 pub mod admin;
@@ -22,6 +23,7 @@ pub mod date;
 pub mod encode;
 mod h2;
 pub mod state;
+pub mod workers;
 
 use std::future::Future;
 use std::io;
@@ -36,6 +38,7 @@ use crate::config::model::ServerSettings;
 use crate::message::{Request, Response};
 
 pub use state::ServerState;
+pub use workers::Workers;
 
 /// What answers requests: the gateway's request path, or a fake in tests.
 pub trait Handler: Send + Sync + 'static {
@@ -58,10 +61,21 @@ pub async fn serve<H: Handler>(
     settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    serve_with_state(listener, handler, settings, ServerState::new(), shutdown).await
+    serve_with_state(
+        listener,
+        handler,
+        settings,
+        ServerState::new(),
+        None,
+        shutdown,
+    )
+    .await
 }
 
 /// Serves `listener` until `shutdown` resolves, reporting through `state`.
+///
+/// With `workers`, each accepted connection is moved to the next worker thread and served
+/// there (see [`Workers`]); without, connections are tasks of the calling runtime.
 ///
 /// At most `max_connections` connections are served at once (further accepts wait). On
 /// shutdown the listener is closed (new connections are refused), idle keep-alive connections
@@ -72,6 +86,7 @@ pub async fn serve_with_state<H: Handler>(
     handler: Arc<H>,
     settings: ServerSettings,
     state: ServerState,
+    workers: Option<Arc<Workers>>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
     let listen_addr = listener.local_addr()?;
@@ -113,11 +128,34 @@ pub async fn serve_with_state<H: Handler>(
         let local = stream.local_addr().unwrap_or(listen_addr);
         let guard = state.connection_opened();
         let shared = Arc::clone(&shared);
-        tasks.spawn(async move {
-            let _permit = permit;
-            let _guard = guard;
-            conn::run(shared, stream, remote, local).await;
-        });
+        let Some(workers) = &workers else {
+            tasks.spawn(async move {
+                let _permit = permit;
+                let _guard = guard;
+                conn::run(shared, stream, remote, local).await;
+            });
+            continue;
+        };
+        // The socket leaves this runtime's epoll and joins the worker's, so its readiness
+        // wakes the worker's own thread.
+        let stream = match stream.into_std() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!(error = %e, "handing the connection to a worker failed");
+                continue;
+            }
+        };
+        tasks.spawn_on(
+            async move {
+                let _permit = permit;
+                let _guard = guard;
+                match tokio::net::TcpStream::from_std(stream) {
+                    Ok(stream) => conn::run(shared, stream, remote, local).await,
+                    Err(e) => tracing::warn!(error = %e, "registering a connection failed"),
+                }
+            },
+            workers.next_handle(),
+        );
     }
     drop(listener);
     state.start_draining();
