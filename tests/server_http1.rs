@@ -420,6 +420,32 @@ async fn idle_and_slow_heads_are_closed() {
     assert_eq!(s.echo.seen.lock().unwrap().len(), 1);
 }
 
+/// The connection's one timer is re-armed lazily: a connection busy for longer than the idle
+/// timeout stays open, and once idle it is closed by the idle timeout, not by the (longer)
+/// timeout of the first request's wait.
+#[tokio::test]
+async fn a_busy_connection_outlives_the_idle_timeout_and_an_idle_one_does_not() {
+    let s = start(ServerSettings {
+        idle_timeout: Duration::from_millis(200),
+        header_read_timeout: Duration::from_secs(8),
+        ..settings()
+    })
+    .await;
+    let mut c = Client::connect(s.addr).await;
+    let busy = std::time::Instant::now();
+    while busy.elapsed() < Duration::from_millis(700) {
+        c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert_eq!(c.response().await.status, 200);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let idle = std::time::Instant::now();
+    assert!(c.closed().await, "idle keep-alive connection stays open");
+    assert!(
+        idle.elapsed() < Duration::from_secs(6),
+        "closed by the first wait's 8 s timeout, not the 200 ms idle timeout"
+    );
+}
+
 #[tokio::test]
 async fn a_body_that_stops_arriving_closes_the_connection() {
     let s = start(ServerSettings {

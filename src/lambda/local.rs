@@ -8,6 +8,8 @@
 //! connection per authority is never contended. Outside a scope (HTTP/2 streams, tests calling
 //! the invoker directly) and for `https://` the shared pool is used.
 //!
+//! The scope also keeps the connection's call timer ([`within`]), reused from call to call.
+//!
 //! The connections are [`Upstream`]s, apigate's own HTTP/1.1 client. The rules of the pool carry
 //! over: a connection idle for longer than the pool's idle timeout is not reused, nor one the
 //! upstream closed meanwhile (checked from the socket's readiness before reuse); a request that
@@ -15,13 +17,15 @@
 //! out: an invocation is not idempotent); a connection is kept only after its reply was read
 //! completely, so one abandoned by a timeout or an error is closed.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::uri::Authority;
 use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::time::Sleep;
 
 use super::upstream::{CallError, Upstream};
 use super::InvokeError;
@@ -30,26 +34,69 @@ use super::InvokeError;
 /// and an authorizer's, typically); the oldest is closed past that.
 const MAX_PER_CLIENT: usize = 4;
 
+/// What one client connection keeps for its calls.
+struct Local {
+    upstreams: RefCell<Vec<Upstream>>,
+    /// The connection's call timer, reused from call to call (see [`within`]).
+    timer: Cell<Option<Pin<Box<Sleep>>>>,
+}
+
 tokio::task_local! {
-    static UPSTREAMS: RefCell<Vec<Upstream>>;
+    static LOCAL: Local;
 }
 
 /// Runs `fut` (one client connection) with its own upstream connections, closed when it ends.
 pub async fn scope<F: Future>(fut: F) -> F::Output {
-    UPSTREAMS.scope(RefCell::new(Vec::new()), fut).await
+    let local = Local {
+        upstreams: RefCell::new(Vec::new()),
+        timer: Cell::new(None),
+    };
+    LOCAL.scope(local, fut).await
 }
 
 /// Whether the current task runs inside [`scope`].
 pub(super) fn in_scope() -> bool {
-    UPSTREAMS.try_with(|_| ()).is_ok()
+    LOCAL.try_with(|_| ()).is_ok()
+}
+
+/// Runs `fut` for at most `timeout`; `None` if the time ran out first.
+///
+/// Inside a [`scope`] the connection's one timer is reused and re-armed lazily: it keeps an
+/// earlier call's deadline until it fires, and only then moves to the current call's (or ends
+/// the call if that has passed). Registering a fresh timer for every call, and removing it when
+/// the call ended microseconds later, cost more than the rest of the bookkeeping of a call. A
+/// deadline earlier than the timer's moves it at once.
+pub(super) async fn within<F: Future>(timeout: Duration, fut: F) -> Option<F::Output> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let kept = LOCAL.try_with(|l| l.timer.take()).ok().flatten();
+    // Deliberate: one timer per connection (or per call outside a scope).
+    let mut timer = kept.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)));
+    if timer.deadline() > deadline {
+        timer.as_mut().reset(deadline);
+    }
+    let mut fut = std::pin::pin!(fut);
+    let out = loop {
+        tokio::select! {
+            biased;
+            out = &mut fut => break Some(out),
+            () = &mut timer => {
+                if timer.deadline() >= deadline {
+                    break None;
+                }
+                timer.as_mut().reset(deadline);
+            }
+        }
+    };
+    let _outside = LOCAL.try_with(|l| l.timer.set(Some(timer)));
+    out
 }
 
 /// Takes this client connection's idle connection to `authority`, if any. The caller owns it for
 /// the call, so no borrow of the task-local is held across an await.
 fn take(authority: &Authority) -> Option<Upstream> {
-    UPSTREAMS
-        .try_with(|ups| {
-            let mut ups = ups.borrow_mut();
+    LOCAL
+        .try_with(|l| {
+            let mut ups = l.upstreams.borrow_mut();
             let at = ups.iter().position(|u| u.authority == *authority)?;
             Some(ups.swap_remove(at))
         })
@@ -60,8 +107,8 @@ fn take(authority: &Authority) -> Option<Upstream> {
 /// Gives a connection back after a completely read reply.
 fn put(mut up: Upstream) {
     up.idle_since = Instant::now();
-    let _outside = UPSTREAMS.try_with(|ups| {
-        let mut ups = ups.borrow_mut();
+    let _outside = LOCAL.try_with(|l| {
+        let mut ups = l.upstreams.borrow_mut();
         if ups.len() >= MAX_PER_CLIENT {
             ups.remove(0);
         }
@@ -103,4 +150,58 @@ pub(super) async fn exchange(
         put(up);
     }
     Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::time::{sleep, Instant};
+
+    // Real time (the crate does not build tokio's test clock into benches): the margins are
+    // wide, and what is checked is which calls time out, not how fast anything runs.
+
+    #[tokio::test]
+    async fn the_reused_timer_times_each_call_from_its_own_start() {
+        scope(async {
+            // Quick calls leave the timer armed at an earlier call's deadline.
+            for _ in 0..3 {
+                assert_eq!(
+                    within(Duration::from_millis(400), async { 7 }).await,
+                    Some(7)
+                );
+                sleep(Duration::from_millis(250)).await;
+            }
+            // Started 750 ms after the first call, this one still gets its own 400 ms.
+            let ok = within(
+                Duration::from_millis(400),
+                sleep(Duration::from_millis(250)),
+            )
+            .await;
+            assert_eq!(ok, Some(()));
+            let start = Instant::now();
+            let slow = within(Duration::from_millis(400), sleep(Duration::from_secs(10))).await;
+            assert_eq!(slow, None);
+            assert!(start.elapsed() >= Duration::from_millis(400));
+            assert!(start.elapsed() < Duration::from_secs(5));
+            // A shorter timeout than the armed one is honoured.
+            let start = Instant::now();
+            let short = within(Duration::from_millis(50), sleep(Duration::from_secs(10))).await;
+            assert_eq!(short, None);
+            assert!(start.elapsed() < Duration::from_secs(5));
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn outside_a_scope_each_call_has_its_own_timer() {
+        let start = Instant::now();
+        let slow = within(Duration::from_millis(100), sleep(Duration::from_secs(10))).await;
+        assert_eq!(slow, None);
+        assert!(start.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            within(Duration::from_millis(100), async { 1 }).await,
+            Some(1)
+        );
+    }
 }

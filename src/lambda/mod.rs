@@ -177,10 +177,9 @@ impl Invoker {
         };
         // Boxed: the call's future is kilobytes; inline, every enclosing future (up to the
         // client connection's) would hold it and move it at each level. One allocation instead.
-        match tokio::time::timeout(timeout, Box::pin(call)).await {
-            Ok(result) => result,
-            Err(_elapsed) => Err(InvokeError::Timeout),
-        }
+        local::within(timeout, Box::pin(call))
+            .await
+            .unwrap_or(Err(InvokeError::Timeout))
     }
 
     /// Starts the request on a pool chosen for its scheme.

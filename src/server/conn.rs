@@ -4,8 +4,10 @@
 //! slices of it, so a request is handed to the handler without copying. Responses are encoded
 //! into a second reused buffer and written with at most one vectored write.
 
+use std::future::Future;
 use std::io::{self, IoSlice};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +15,7 @@ use bytes::{Bytes, BytesMut};
 use http::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::{timeout, timeout_at, Instant};
+use tokio::time::{timeout_at, Instant, Sleep};
 
 use super::chunked::{ChunkedDecoder, Progress};
 use super::codec::{Framing, Head, HeadError, HeadLimits, HeadParser};
@@ -41,6 +43,10 @@ enum BodyRead {
     Gone,
 }
 
+/// Resolves when the server starts draining; built once per connection (see
+/// [`Conn::wait_for_request`]).
+type Drained = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Per-connection state.
 struct Conn<H> {
     shared: Arc<Shared<H>>,
@@ -49,6 +55,11 @@ struct Conn<H> {
     out: BytesMut,
     parser: HeadParser,
     drain: DrainSignal,
+    /// The drain signal as one long-lived wait, so waiting for a request does not register
+    /// with (and leave) the signal's waiter list every time.
+    drained: Drained,
+    /// The connection's one timer for waiting on a request (see [`Conn::wait_for_request`]).
+    idle: Pin<Box<Sleep>>,
     remote: SocketAddr,
     local: SocketAddr,
 }
@@ -61,6 +72,11 @@ pub(crate) async fn run<H: Handler>(
     local: SocketAddr,
 ) {
     let drain = shared.state.drain_signal();
+    let mut signal = shared.state.drain_signal();
+    let first_wait = shared.settings.header_read_timeout;
+    // Deliberate per-connection allocations: the long-lived drain wait and timer.
+    let drained: Drained = Box::pin(async move { signal.wait().await });
+    let idle = Box::pin(tokio::time::sleep(first_wait));
     let mut conn = Conn {
         shared,
         stream,
@@ -68,10 +84,11 @@ pub(crate) async fn run<H: Handler>(
         out: BytesMut::with_capacity(1024),
         parser: HeadParser::new(),
         drain,
+        drained,
+        idle,
         remote,
         local,
     };
-    let first_wait = conn.shared.settings.header_read_timeout;
     if !conn.wait_for_request(first_wait).await {
         return;
     }
@@ -111,7 +128,9 @@ impl<H: Handler> Conn<H> {
             if self.buf.is_empty() && !self.wait_for_request(idle).await {
                 return;
             }
-            let deadline = Instant::now() + header_timeout;
+            // One clock read per request: the head and body deadlines and the arrival time.
+            let arrived = Instant::now();
+            let deadline = arrived + header_timeout;
             let head = loop {
                 match self.parser.parse(&mut self.buf, limits) {
                     Ok(Some(head)) => break head,
@@ -123,8 +142,7 @@ impl<H: Handler> Conn<H> {
                     Err(e) => return self.reject(e).await,
                 }
             };
-            let received = std::time::Instant::now();
-            if !self.exchange(head, received).await {
+            if !self.exchange(head, arrived).await {
                 return;
             }
         }
@@ -132,7 +150,7 @@ impl<H: Handler> Conn<H> {
 
     /// Reads the body, calls the handler and writes its response. Returns whether the
     /// connection stays open.
-    async fn exchange(&mut self, head: Head, received: std::time::Instant) -> bool {
+    async fn exchange(&mut self, head: Head, arrived: Instant) -> bool {
         let (body, body_state) = match self.read_body(&head).await {
             BodyRead::Complete(body) => (body, BodyState::Complete),
             BodyRead::TooLarge => (Bytes::new(), BodyState::TooLarge),
@@ -154,7 +172,7 @@ impl<H: Handler> Conn<H> {
             protocol,
             remote: self.remote,
             local: self.local,
-            received,
+            received: arrived.into_std(),
         };
         let resp = self.shared.handler.handle(req).await;
         let close = !head.keep_alive || too_large || self.shared.state.is_draining();
@@ -177,7 +195,10 @@ impl<H: Handler> Conn<H> {
     async fn read_body(&mut self, head: &Head) -> BodyRead {
         let settings = &self.shared.settings;
         let max = settings.max_body_bytes;
-        let deadline = Instant::now() + settings.body_read_timeout;
+        let body_timeout = settings.body_read_timeout;
+        // Set at the first read the body needs: most bodies arrive with their head, and then
+        // the clock is not read at all.
+        let mut deadline = None;
         let len = match head.framing {
             Framing::Empty => return BodyRead::Complete(Bytes::new()),
             Framing::Length(n) if n > max as u64 => return BodyRead::TooLarge,
@@ -200,7 +221,8 @@ impl<H: Handler> Conn<H> {
                 while self.buf.len() < n {
                     let missing = n - self.buf.len();
                     self.buf.reserve(missing.min(1 << 20));
-                    if !self.read_until(deadline).await {
+                    let by = *deadline.get_or_insert_with(|| Instant::now() + body_timeout);
+                    if !self.read_until(by).await {
                         return BodyRead::Gone;
                     }
                 }
@@ -214,7 +236,8 @@ impl<H: Handler> Conn<H> {
                         Ok(Progress::Done) => return BodyRead::Complete(body.freeze()),
                         Ok(Progress::TooLarge) => return BodyRead::TooLarge,
                         Ok(Progress::NeedMore) => {
-                            if !self.read_until(deadline).await {
+                            let by = *deadline.get_or_insert_with(|| Instant::now() + body_timeout);
+                            if !self.read_until(by).await {
                                 return BodyRead::Gone;
                             }
                         }
@@ -230,12 +253,30 @@ impl<H: Handler> Conn<H> {
 
     /// Waits for the first byte of a request. False: the wait timed out, the peer closed, or
     /// the server is draining (an idle connection is closed at once).
+    ///
+    /// The connection's timer is re-armed lazily: it keeps the deadline of an earlier wait
+    /// until it fires, and only then moves to the current one (or ends the wait if that has
+    /// passed). Under load a connection waits thousands of times per idle period, and moving a
+    /// timer on every wait cost more than the rest of the wait. A deadline earlier than the
+    /// timer's (a shorter idle timeout after the first request's) moves it at once.
     async fn wait_for_request(&mut self, wait: Duration) -> bool {
         self.buf.reserve(READ_CHUNK);
-        tokio::select! {
-            biased;
-            _ = self.drain.wait() => false,
-            r = timeout(wait, self.stream.read_buf(&mut self.buf)) => matches!(r, Ok(Ok(n)) if n > 0),
+        let deadline = Instant::now() + wait;
+        if self.idle.deadline() > deadline {
+            self.idle.as_mut().reset(deadline);
+        }
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut self.drained => return false,
+                () = &mut self.idle => {
+                    if self.idle.deadline() >= deadline {
+                        return false;
+                    }
+                    self.idle.as_mut().reset(deadline);
+                }
+                r = self.stream.read_buf(&mut self.buf) => return matches!(r, Ok(n) if n > 0),
+            }
         }
     }
 
