@@ -45,7 +45,8 @@ pub struct ServerSettings {
     pub max_connections: usize,
     /// On SIGTERM/SIGINT, how long in-flight requests may take before connections are dropped.
     pub shutdown_grace: Duration,
-    /// Threads of the runtime that serves requests; `None`: one per CPU the process may use.
+    /// Connection-serving worker threads (`server::Workers`); `None`: one per CPU the process
+    /// may use.
     pub worker_threads: Option<usize>,
 }
 

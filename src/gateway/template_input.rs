@@ -51,11 +51,7 @@ pub fn context_values(ctx: &RequestCtx) -> ContextValues {
         deployment_id: api.deployment_id.clone(),
         protocol: ctx.req.protocol.as_str().to_string(),
         identity: Identity {
-            source_ip: Some(
-                crate::integration::stack_text::StackText::ip(ctx.req.remote.ip())
-                    .as_str()
-                    .to_owned(),
-            ),
+            source_ip: Some(ctx.req.remote.ip().to_canonical().to_string()),
             user_agent: ctx.req.headers.get_str("user-agent").map(str::to_string),
             ..Identity::default()
         },

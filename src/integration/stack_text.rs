@@ -15,7 +15,7 @@ const CAP: usize = 45;
 
 impl StackText {
     /// Empty text.
-    pub const fn new() -> Self {
+    const fn new() -> Self {
         StackText {
             buf: [0; CAP],
             len: 0,
@@ -61,12 +61,6 @@ impl StackText {
     pub fn as_str(&self) -> &str {
         // Only whole ASCII pieces are ever pushed, so this never falls back.
         std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or_default()
-    }
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -67,9 +67,12 @@ pub(super) fn in_scope() -> bool {
 /// the call ended microseconds later, cost more than the rest of the bookkeeping of a call. A
 /// deadline earlier than the timer's moves it at once.
 pub(super) async fn within<F: Future>(timeout: Duration, fut: F) -> Option<F::Output> {
+    if !in_scope() {
+        return tokio::time::timeout(timeout, fut).await.ok();
+    }
     let deadline = tokio::time::Instant::now() + timeout;
     let kept = LOCAL.try_with(|l| l.timer.take()).ok().flatten();
-    // Deliberate: one timer per connection (or per call outside a scope).
+    // Deliberate: the connection's one call timer, made at its first call.
     let mut timer = kept.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)));
     if timer.deadline() > deadline {
         timer.as_mut().reset(deadline);

@@ -4,7 +4,6 @@
 //! slices of it, so a request is handed to the handler without copying. Responses are encoded
 //! into a second reused buffer and written with at most one vectored write.
 
-use std::future::Future;
 use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -20,7 +19,7 @@ use tokio::time::{timeout_at, Instant, Sleep};
 use super::chunked::{ChunkedDecoder, Progress};
 use super::codec::{Framing, Head, HeadError, HeadLimits, HeadParser};
 use super::encode::{encode_head, EncodeOpts};
-use super::state::DrainSignal;
+use super::state::Drained;
 use super::{h2, Handler, Shared};
 use crate::message::{BodyState, Protocol, Request, Response};
 
@@ -43,10 +42,6 @@ enum BodyRead {
     Gone,
 }
 
-/// Resolves when the server starts draining; built once per connection (see
-/// [`Conn::wait_for_request`]).
-type Drained = Pin<Box<dyn Future<Output = ()> + Send>>;
-
 /// Per-connection state.
 struct Conn<H> {
     shared: Arc<Shared<H>>,
@@ -54,9 +49,7 @@ struct Conn<H> {
     buf: BytesMut,
     out: BytesMut,
     parser: HeadParser,
-    drain: DrainSignal,
-    /// The drain signal as one long-lived wait, so waiting for a request does not register
-    /// with (and leave) the signal's waiter list every time.
+    /// Resolves when the server starts draining.
     drained: Drained,
     /// The connection's one timer for waiting on a request (see [`Conn::wait_for_request`]).
     idle: Pin<Box<Sleep>>,
@@ -71,11 +64,9 @@ pub(crate) async fn run<H: Handler>(
     remote: SocketAddr,
     local: SocketAddr,
 ) {
-    let drain = shared.state.drain_signal();
-    let mut signal = shared.state.drain_signal();
+    let drained = shared.state.drain_signal().into_wait();
     let first_wait = shared.settings.header_read_timeout;
-    // Deliberate per-connection allocations: the long-lived drain wait and timer.
-    let drained: Drained = Box::pin(async move { signal.wait().await });
+    // Deliberate per-connection allocation: the connection's one idle timer.
     let idle = Box::pin(tokio::time::sleep(first_wait));
     let mut conn = Conn {
         shared,
@@ -83,7 +74,6 @@ pub(crate) async fn run<H: Handler>(
         buf: BytesMut::with_capacity(READ_CHUNK),
         out: BytesMut::with_capacity(1024),
         parser: HeadParser::new(),
-        drain,
         drained,
         idle,
         remote,
@@ -104,10 +94,10 @@ pub(crate) async fn run<H: Handler>(
             shared,
             stream,
             buf,
-            drain,
+            drained,
             ..
         } = conn;
-        h2::serve(shared, stream, buf.freeze(), remote, local, drain).await;
+        h2::serve(shared, stream, buf.freeze(), remote, local, drained).await;
     } else {
         // The connection's requests come one at a time, so their Lambda calls can share
         // upstream connections that belong to this connection alone (see `lambda::local`).

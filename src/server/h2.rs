@@ -22,7 +22,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-use super::state::DrainSignal;
+use super::state::Drained;
 use super::{Handler, Shared};
 use crate::message::{BodyState, HeaderList, Protocol, Request, Response};
 
@@ -33,7 +33,7 @@ pub(crate) async fn serve<H: Handler>(
     prefix: Bytes,
     remote: SocketAddr,
     local: SocketAddr,
-    mut drain: DrainSignal,
+    mut drained: Drained,
 ) {
     let io = TokioIo::new(Rewind { prefix, stream });
     let mut builder = http2::Builder::new(TokioExecutor::new());
@@ -49,7 +49,7 @@ pub(crate) async fn serve<H: Handler>(
     tokio::pin!(conn);
     let result = tokio::select! {
         r = conn.as_mut() => r,
-        _ = drain.wait() => {
+        () = &mut drained => {
             // GOAWAY: streams in flight finish, no new ones start.
             conn.as_mut().graceful_shutdown();
             conn.await

@@ -128,34 +128,27 @@ pub async fn serve_with_state<H: Handler>(
         let local = stream.local_addr().unwrap_or(listen_addr);
         let guard = state.connection_opened();
         let shared = Arc::clone(&shared);
-        let Some(workers) = &workers else {
-            tasks.spawn(async move {
-                let _permit = permit;
-                let _guard = guard;
-                conn::run(shared, stream, remote, local).await;
-            });
-            continue;
-        };
-        // The socket leaves this runtime's epoll and joins the worker's, so its readiness
-        // wakes the worker's own thread.
+        // The socket leaves this runtime's epoll and joins that of the runtime serving it (a
+        // worker's, so its readiness wakes the worker's own thread). Once per connection.
         let stream = match stream.into_std() {
             Ok(s) => s,
             Err(e) => {
-                tracing::debug!(error = %e, "handing the connection to a worker failed");
+                tracing::debug!(error = %e, "handing the connection over failed");
                 continue;
             }
         };
-        tasks.spawn_on(
-            async move {
-                let _permit = permit;
-                let _guard = guard;
-                match tokio::net::TcpStream::from_std(stream) {
-                    Ok(stream) => conn::run(shared, stream, remote, local).await,
-                    Err(e) => tracing::warn!(error = %e, "registering a connection failed"),
-                }
-            },
-            workers.next_handle(),
-        );
+        let task = async move {
+            let _permit = permit;
+            let _guard = guard;
+            match tokio::net::TcpStream::from_std(stream) {
+                Ok(stream) => conn::run(shared, stream, remote, local).await,
+                Err(e) => tracing::warn!(error = %e, "registering a connection failed"),
+            }
+        };
+        match &workers {
+            Some(workers) => tasks.spawn_on(task, workers.next_handle()),
+            None => tasks.spawn(task),
+        };
     }
     drop(listener);
     state.start_draining();

@@ -1,6 +1,8 @@
 //! [`ServerState`]: what the rest of the process may observe about the client server (draining,
 //! open connections), and the drain signal connections listen to.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -92,6 +94,9 @@ impl Drop for ConnectionGuard {
     }
 }
 
+/// The drain signal as one long-lived wait (see [`DrainSignal::into_wait`]).
+pub(crate) type Drained = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// One connection's view of the drain signal.
 #[derive(Debug)]
 pub(crate) struct DrainSignal {
@@ -105,6 +110,13 @@ impl DrainSignal {
             // The state was dropped, so nobody can start a drain any more.
             std::future::pending::<()>().await;
         }
+    }
+
+    /// The wait as a future of its own, built once per connection and polled at each idle
+    /// wait, so a connection does not register with (and leave) the signal's waiter list for
+    /// every request. Deliberate per-connection allocation.
+    pub(crate) fn into_wait(mut self) -> Drained {
+        Box::pin(async move { self.wait().await })
     }
 }
 

@@ -65,16 +65,6 @@ impl Workers {
         Workers::start(thread::available_parallelism().map_or(1, |n| n.get()))
     }
 
-    /// How many worker threads there are.
-    pub fn len(&self) -> usize {
-        self.handles.len()
-    }
-
-    /// Always false: a pool has at least one worker.
-    pub fn is_empty(&self) -> bool {
-        self.handles.is_empty()
-    }
-
     /// The runtime of the worker the next connection goes to (round robin).
     pub(crate) fn next_handle(&self) -> &Handle {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.handles.len();
@@ -89,7 +79,7 @@ mod tests {
     #[test]
     fn connections_go_round_robin_over_distinct_threads() {
         let workers = Workers::start(2).expect("workers");
-        assert_eq!(workers.len(), 2);
+        assert_eq!(workers.handles.len(), 2);
         let names: Vec<String> = (0..4)
             .map(|_| {
                 let h = workers.next_handle().clone();
@@ -114,7 +104,7 @@ mod tests {
 
     #[test]
     fn zero_means_one_worker() {
-        assert_eq!(Workers::start(0).expect("workers").len(), 1);
+        assert_eq!(Workers::start(0).expect("workers").handles.len(), 1);
     }
 
     #[test]
