@@ -26,6 +26,8 @@ pub struct TraceContext {
     /// The caller's span (`Parent=` / W3C parent-id), or a span id made up for this hop so the
     /// derived `traceparent` is valid.
     parent: u64,
+    /// Whether `parent` is the caller's (else each call to a function gets a span id of its own).
+    caller_parent: bool,
     /// `Sampled=` / the W3C sampled flag, when the client decided.
     sampled: Option<bool>,
     /// The `X-Amzn-Trace-Id` value to forward and return.
@@ -42,16 +44,9 @@ impl TraceContext {
             .map(str::trim)
             .filter(|v| parse_traceparent(v).is_some())
             .map(str::to_owned);
-        if let Some(v) = headers.get_str("x-amzn-trace-id") {
-            if let Some(parsed) = parse_amzn(v) {
-                return TraceContext {
-                    trace_id: parsed.trace_id,
-                    parent: parsed.parent.unwrap_or_else(new_span_id),
-                    sampled: parsed.sampled,
-                    amzn: v.to_owned(),
-                    client_traceparent,
-                };
-            }
+        if let Some(mut t) = headers.get_str("x-amzn-trace-id").and_then(Self::from_amzn) {
+            t.client_traceparent = client_traceparent;
+            return t;
         }
         if let Some(tp) = client_traceparent.as_deref().and_then(parse_traceparent) {
             let mut amzn = format_root(tp.trace_id);
@@ -65,6 +60,7 @@ impl TraceContext {
             return TraceContext {
                 trace_id: tp.trace_id,
                 parent: tp.parent,
+                caller_parent: true,
                 sampled: Some(tp.sampled),
                 amzn,
                 client_traceparent,
@@ -74,10 +70,25 @@ impl TraceContext {
         TraceContext {
             trace_id,
             parent: new_span_id(),
+            caller_parent: false,
             sampled: None,
             amzn: format_root(trace_id),
             client_traceparent: None,
         }
+    }
+
+    /// The trace identity of a valid `X-Amzn-Trace-Id` value (forwarded verbatim); `None` when it
+    /// has no valid `Root=`.
+    pub fn from_amzn(value: &str) -> Option<Self> {
+        let parsed = parse_amzn(value)?;
+        Some(TraceContext {
+            trace_id: parsed.trace_id,
+            parent: parsed.parent.unwrap_or_else(new_span_id),
+            caller_parent: parsed.parent.is_some(),
+            sampled: parsed.sampled,
+            amzn: value.to_owned(),
+            client_traceparent: None,
+        })
     }
 
     /// The `X-Amzn-Trace-Id` value (`Root=1-…[;Parent=…][;Sampled=…]`).
@@ -89,7 +100,11 @@ impl TraceContext {
     pub fn traceparent(&self) -> Cow<'_, str> {
         match &self.client_traceparent {
             Some(tp) => Cow::Borrowed(tp),
-            None => Cow::Owned(w3c(self.trace_id, self.parent, self.sampled == Some(true))),
+            None => Cow::Owned(
+                W3cText::new(self.trace_id, self.parent, self.sampled == Some(true))
+                    .as_str()
+                    .to_owned(),
+            ),
         }
     }
 
@@ -139,27 +154,52 @@ impl TraceContext {
     }
 }
 
-/// The W3C `traceparent` carrying the same trace as an `X-Amzn-Trace-Id` value, for an outgoing
-/// call (the Invoke API or a Function URL). `Parent=` becomes the parent-id (a new span id when
-/// absent) and `Sampled=` the flag; `None` when the value has no valid `Root=`.
-pub fn traceparent_for(amzn: &str) -> Option<String> {
-    let f = parse_amzn(amzn)?;
-    Some(w3c(
-        f.trace_id,
-        f.parent.unwrap_or_else(new_span_id),
-        f.sampled == Some(true),
-    ))
+impl TraceContext {
+    /// The W3C `traceparent` of an outgoing call (the Invoke API or a Function URL) for the same
+    /// trace as `X-Amzn-Trace-Id`: the caller's parent-id when it sent one, else a new span id
+    /// for this call; the sampled flag when the caller set it. Written on the stack: it goes on
+    /// every call.
+    pub fn call_traceparent(&self) -> W3cText {
+        let parent = if self.caller_parent {
+            self.parent
+        } else {
+            new_span_id()
+        };
+        W3cText::new(self.trace_id, parent, self.sampled == Some(true))
+    }
 }
 
-/// `00-{trace id}-{parent}-{flags}`: a version-00 `traceparent`.
-fn w3c(trace_id: u128, parent: u64, sampled: bool) -> String {
-    let mut out = String::with_capacity(55);
-    out.push_str("00-");
-    push_hex(&mut out, trace_id, 32);
-    out.push('-');
-    push_hex(&mut out, u128::from(parent), 16);
-    out.push_str(if sampled { "-01" } else { "-00" });
-    out
+/// A version-00 `traceparent` value (55 ASCII bytes) held inline.
+#[derive(Clone, Copy)]
+pub struct W3cText([u8; 55]);
+
+impl W3cText {
+    fn new(trace_id: u128, parent: u64, sampled: bool) -> Self {
+        let mut b = [b'0'; 55];
+        b[2] = b'-';
+        hex16(&mut b[3..19], (trace_id >> 64) as u64);
+        hex16(&mut b[19..35], trace_id as u64);
+        b[35] = b'-';
+        hex16(&mut b[36..52], parent);
+        b[52] = b'-';
+        b[54] = if sampled { b'1' } else { b'0' };
+        W3cText(b)
+    }
+
+    /// The value as text.
+    pub fn as_str(&self) -> &str {
+        // Every byte written by `new` is ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Writes the 16 lower-case hex digits of `v` into `out` (16 bytes), on 64-bit words: this runs
+/// on every call to a function.
+fn hex16(out: &mut [u8], v: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, d) in out.iter_mut().enumerate() {
+        *d = HEX[((v >> ((15 - i) * 4)) & 0xf) as usize];
+    }
 }
 
 /// Appends the low `digits` hex digits of `v`, lower case, zero-padded. `format!` does the same
@@ -380,6 +420,25 @@ mod tests {
         assert_eq!(f.trace_id, 0x5e600000_0123456789abcdef01234567);
         assert_eq!(f.parent, Some(0x53995c3f42cd8ad8));
         assert_eq!(f.sampled, Some(true));
+    }
+
+    #[test]
+    fn calls_carry_the_callers_parent_or_a_span_of_their_own() {
+        let v = "Root=1-5e600000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+        let t = TraceContext::from_amzn(v).unwrap();
+        assert_eq!(
+            t.call_traceparent().as_str(),
+            "00-5e6000000123456789abcdef01234567-53995c3f42cd8ad8-01"
+        );
+        let t = TraceContext::from_amzn("Root=1-5e600000-0123456789abcdef01234567").unwrap();
+        let (a, b) = (t.call_traceparent(), t.call_traceparent());
+        assert_ne!(a.as_str(), b.as_str());
+        for tp in [a, b] {
+            let f = parse_traceparent(tp.as_str()).unwrap();
+            assert_eq!(f.trace_id, 0x5e600000_0123456789abcdef01234567);
+            assert!(!f.sampled);
+        }
+        assert!(TraceContext::from_amzn("Root=1-x").is_none());
     }
 
     #[test]

@@ -16,6 +16,10 @@ use support::stub_lambda::{Reply, StubLambda};
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TRACE: &str = "Root=1-5e1b4151-5ac6c58f5b5dbd0a9c8a1e7f";
 
+fn trace() -> apigate::trace_context::TraceContext {
+    apigate::trace_context::TraceContext::from_amzn(TRACE).expect("a valid trace id")
+}
+
 fn invoker() -> Invoker {
     Invoker::new(&InvokerSettings::default()).unwrap()
 }
@@ -29,7 +33,7 @@ fn target(stub: &StubLambda) -> Function {
 }
 
 async fn call(inv: &Invoker, f: &Function, timeout: Duration) -> Result<Bytes, InvokeError> {
-    inv.invoke(f, Bytes::from_static(b"{}"), timeout, TRACE)
+    inv.invoke(f, Bytes::from_static(b"{}"), timeout, &trace())
         .await
         .map(|i| i.payload)
 }

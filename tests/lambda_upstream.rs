@@ -20,6 +20,10 @@ use support::stub_lambda::{Reply, StubLambda};
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TRACE: &str = "Root=1-5e1b4151-5ac6c58f5b5dbd0a9c8a1e7f";
 
+fn trace() -> apigate::trace_context::TraceContext {
+    apigate::trace_context::TraceContext::from_amzn(TRACE).expect("a valid trace id")
+}
+
 fn invoker() -> Invoker {
     Invoker::new(&InvokerSettings::default()).unwrap()
 }
@@ -44,7 +48,7 @@ async fn invoke_once(reply: Reply) -> Result<apigate::lambda::Invocation, Invoke
     let stub = StubLambda::start(reply).await;
     let f = invoke_target(&stub.invoke_url("function"));
     invoker()
-        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
         .await
 }
 
@@ -54,7 +58,7 @@ async fn success_sends_the_invoke_request_and_returns_the_payload() {
     let f = invoke_target(&stub.invoke_url("orders"));
     let payload = Bytes::from_static(br#"{"resource":"/x","body":null}"#);
     let inv = invoker()
-        .invoke(&f, payload.clone(), TIMEOUT, TRACE)
+        .invoke(&f, payload.clone(), TIMEOUT, &trace())
         .await
         .unwrap();
     assert_eq!(inv.function_error, None);
@@ -170,7 +174,7 @@ async fn connection_refused_is_a_connect_error() {
         "http://{addr}/2015-03-31/functions/function/invocations"
     ));
     let err = invoker()
-        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
         .await
         .unwrap_err();
     assert!(matches!(err, InvokeError::Connect(_)), "{err:?}");
@@ -200,7 +204,7 @@ async fn no_answer_within_the_timeout() {
     let f = invoke_target(&stub.invoke_url("function"));
     let inv = invoker();
     let err = inv
-        .invoke(&f, Bytes::new(), Duration::from_millis(200), TRACE)
+        .invoke(&f, Bytes::new(), Duration::from_millis(200), &trace())
         .await
         .unwrap_err();
     assert_eq!(err, InvokeError::Timeout);
@@ -214,11 +218,14 @@ async fn no_answer_within_the_timeout() {
         Reply::proxy_ok().after(Duration::from_millis(20)),
     ]);
     let err = inv
-        .invoke(&f, Bytes::new(), Duration::from_millis(200), TRACE)
+        .invoke(&f, Bytes::new(), Duration::from_millis(200), &trace())
         .await
         .unwrap_err();
     assert_eq!(err, InvokeError::Timeout);
-    let ok = inv.invoke(&f, Bytes::new(), TIMEOUT, TRACE).await.unwrap();
+    let ok = inv
+        .invoke(&f, Bytes::new(), TIMEOUT, &trace())
+        .await
+        .unwrap();
     assert_eq!(ok.function_error, None);
 }
 
@@ -248,7 +255,7 @@ async fn sequential_invokes_reuse_one_connection() {
     let f = invoke_target(&stub.invoke_url("function"));
     let inv = invoker();
     for _ in 0..5 {
-        inv.invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        inv.invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
             .await
             .unwrap();
         // Lets the pool take the connection back (see above); not a timing assertion.
@@ -258,7 +265,7 @@ async fn sequential_invokes_reuse_one_connection() {
     assert_eq!(stub.connections(), 1);
     // Clones share the pool.
     inv.clone()
-        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
         .await
         .unwrap();
     assert_eq!(stub.connections(), 1);
@@ -270,7 +277,7 @@ async fn back_to_back_invokes_keep_connections_alive() {
     let f = invoke_target(&stub.invoke_url("function"));
     let inv = invoker();
     for _ in 0..50 {
-        inv.invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        inv.invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
             .await
             .unwrap();
     }
@@ -297,12 +304,12 @@ async fn per_call_replies_and_a_sharded_pool() {
     };
     let inv = Invoker::new(&settings).unwrap();
     let first = inv
-        .invoke(&f, Bytes::from_static(br#"{"n":1}"#), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(br#"{"n":1}"#), TIMEOUT, &trace())
         .await
         .unwrap();
     assert_eq!(first.error_message().as_deref(), Some("first"));
     let second = inv
-        .invoke(&f, Bytes::from_static(br#"{"n":2}"#), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(br#"{"n":2}"#), TIMEOUT, &trace())
         .await
         .unwrap();
     let v: Value = serde_json::from_slice(&second.payload).unwrap();
@@ -396,7 +403,7 @@ async fn function_url_base_path_and_invoke_through_the_url() {
             &f,
             Bytes::from_static(b"{\"type\":\"TOKEN\"}"),
             TIMEOUT,
-            TRACE,
+            &trace(),
         )
         .await
         .unwrap();
@@ -407,7 +414,7 @@ async fn function_url_base_path_and_invoke_through_the_url() {
     assert_eq!(got.header("x-amzn-trace-id"), Some(TRACE));
     stub.enqueue([Reply::http(502, &[], "Internal Server Error")]);
     let inv = invoker()
-        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
         .await
         .unwrap();
     assert_eq!(inv.function_error, Some(FunctionErrorKind::FunctionUrl));
@@ -417,7 +424,7 @@ async fn function_url_base_path_and_invoke_through_the_url() {
         r#"{"Message":null}"#,
     )]);
     let err = invoker()
-        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+        .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
         .await
         .unwrap_err();
     assert!(err.is_access_denied());
@@ -445,7 +452,7 @@ mod demo {
         let demo = spawn_demo_function(listener).await;
         let f = invoke_target(&demo.invoke_url(function));
         let result = invoker()
-            .invoke(&f, Bytes::from(event.to_string()), TIMEOUT, TRACE)
+            .invoke(&f, Bytes::from(event.to_string()), TIMEOUT, &trace())
             .await;
         demo.shutdown().await;
         result
@@ -567,7 +574,7 @@ async fn conformance_lambda_invoke_cases() {
         let stub = StubLambda::start(Reply::http(status, &header_refs, body.clone())).await;
         let f = invoke_target(&stub.invoke_url("function"));
         let inv = invoker()
-            .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, TRACE)
+            .invoke(&f, Bytes::from_static(b"{}"), TIMEOUT, &trace())
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(

@@ -107,6 +107,32 @@ fn rest_forwarding_headers_and_host() {
 }
 
 #[test]
+fn header_maps_with_and_without_repeated_names() {
+    // Distinct names (each escaped once, then copied into the multi-value map) ...
+    let e = event(
+        &rest_config(),
+        json!({"method": "GET", "path": "/test/x", "headers": [
+            ["X-Quote", "a \"b\" \\ c"], ["X-Plain", "v"], ["X-Latin", "caf\u{e9}"]]}),
+    );
+    assert_eq!(e["headers"]["X-Quote"], "a \"b\" \\ c");
+    assert_eq!(e["multiValueHeaders"]["X-Quote"], json!(["a \"b\" \\ c"]));
+    assert_eq!(e["multiValueHeaders"]["X-Latin"], json!(["caf\u{e9}"]));
+    assert_eq!(e["headers"]["X-Plain"], "v");
+    let mv = e["multiValueHeaders"].as_object().unwrap();
+    assert_eq!(mv.len(), e["headers"].as_object().unwrap().len());
+    // ... and a repeated one: the last value, all values under the first casing.
+    let e = event(
+        &rest_config(),
+        json!({"method": "GET", "path": "/test/x", "headers": [
+            ["X-Rep", "1"], ["X-Plain", "v"], ["x-rep", "2\""]]}),
+    );
+    assert_eq!(e["headers"]["X-Rep"], "2\"");
+    assert_eq!(e["multiValueHeaders"]["X-Rep"], json!(["1", "2\""]));
+    assert_eq!(e["multiValueHeaders"]["X-Plain"], json!(["v"]));
+    assert!(e["headers"].get("x-rep").is_none());
+}
+
+#[test]
 fn host_falls_back_to_the_configured_domain() {
     for req in [
         json!({"method": "GET", "path": "/test/x"}),

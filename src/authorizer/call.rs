@@ -33,13 +33,13 @@ pub enum CallError {
 /// Invokes an authorizer function synchronously (`RequestResponse`).
 pub trait AuthorizerCall: Sync {
     /// Sends `event` to `function`; `timeout` is the authorizer's limit (the phase enforces it too),
-    /// `trace_id` the request's `X-Amzn-Trace-Id`.
+    /// `trace` the request's trace identity.
     fn call(
         &self,
         function: &Function,
         event: Bytes,
         timeout: Duration,
-        trace_id: &str,
+        trace: &crate::trace_context::TraceContext,
     ) -> impl Future<Output = Result<AuthorizerReply, CallError>> + Send;
 }
 
@@ -50,9 +50,9 @@ impl AuthorizerCall for crate::lambda::Invoker {
         function: &Function,
         event: Bytes,
         timeout: Duration,
-        trace_id: &str,
+        trace: &crate::trace_context::TraceContext,
     ) -> Result<AuthorizerReply, CallError> {
-        match self.invoke(function, event, timeout, trace_id).await {
+        match self.invoke(function, event, timeout, trace).await {
             Ok(invocation) => Ok(AuthorizerReply {
                 function_error: invocation.is_error(),
                 payload: invocation.payload,

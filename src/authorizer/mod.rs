@@ -158,7 +158,7 @@ async fn invoke<C: AuthorizerCall>(
 ) -> Result<Grant, Failure> {
     let payload = event::build(ctx, route, authorizer, identity, arn);
     let function = ctx.api.function(authorizer.function);
-    let pending = call.call(function, payload, authorizer.timeout, ctx.trace_id());
+    let pending = call.call(function, payload, authorizer.timeout, &ctx.trace);
     let reply = match tokio::time::timeout(authorizer.timeout, pending).await {
         Ok(outcome) => outcome,
         Err(_) => Err(CallError::Timeout),

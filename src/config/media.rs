@@ -38,6 +38,10 @@ impl MediaTypes {
 
     /// Whether `value` (a `Content-Type`, or an `Accept` header whose first range counts) matches.
     pub fn matches(&self, value: &str) -> bool {
+        // Most APIs list no binary types; the request path asks on every request.
+        if self.entries.is_empty() {
+            return false;
+        }
         let Some((ty, sub)) = essence(value) else {
             return false;
         };

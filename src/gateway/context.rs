@@ -101,8 +101,7 @@ impl RequestCtx {
 
     /// `domainName`: the host without its port.
     pub fn domain_name(&self) -> &str {
-        let host = self.host();
-        host.split(':').next().unwrap_or(host)
+        domain_of(self.host())
     }
 
     /// `requestTime` / `time`: `dd/MMM/yyyy:HH:mm:ss +0000`.
@@ -124,6 +123,11 @@ impl RequestCtx {
         }
         raw.into_owned()
     }
+}
+
+/// The domain of a [`RequestCtx::host`] value: the host without its port.
+pub fn domain_of(host: &str) -> &str {
+    host.split(':').next().unwrap_or(host)
 }
 
 /// A Host value adapters can split on `:` into host and port: a name or IPv4 address with an

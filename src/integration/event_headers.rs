@@ -78,7 +78,7 @@ impl<'a> Synthesized<'a> {
     /// Computes the host, domain, client IP and forwarding values for `ctx`.
     pub fn new(ctx: &'a RequestCtx) -> Self {
         let host = ctx.host();
-        let domain = ctx.domain_name();
+        let domain = crate::gateway::context::domain_of(host);
         let source_ip = StackText::ip(ctx.req.remote.ip());
         let mut xff: Option<String> = None;
         for v in ctx.req.headers.get_all("x-forwarded-for") {

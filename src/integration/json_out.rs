@@ -210,6 +210,14 @@ mod tests {
             prop_assert_eq!(back, v);
         }
 
+        /// Bytes the eight-byte test can flag falsely (a space or `#` right after a byte to
+        /// escape, `!` after a control character), mixed with the ones it must flag.
+        #[test]
+        fn falsely_flagged_bytes_round_trip(v in "[\"#  !\\\\\\x00-\\x1fa]{0,96}") {
+            let back: String = serde_json::from_str(&s(&v)).unwrap();
+            prop_assert_eq!(back, v);
+        }
+
         #[test]
         fn any_bytes_give_valid_json(v in proptest::collection::vec(any::<u8>(), 0..64)) {
             let mut o = Vec::new();

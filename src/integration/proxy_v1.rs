@@ -9,6 +9,8 @@
 //! documented example) and the REST shape when a Lambda authorizer ran [I]. HTTP APIs have no
 //! `binaryMediaTypes`, so their bodies follow the textual rule of payload 2.0.
 
+use smallvec::SmallVec;
+
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
 use crate::gateway::router_template::strip_stage;
@@ -37,10 +39,7 @@ pub fn write(ctx: &RequestCtx, http_api: bool, out: &mut Vec<u8>) -> Result<(), 
     json_out::string(out, &rm.path);
     out.extend_from_slice(b",\"httpMethod\":");
     json_out::string(out, method);
-    out.extend_from_slice(b",\"headers\":");
-    write_headers(out, &fields, false);
-    out.extend_from_slice(b",\"multiValueHeaders\":");
-    write_headers(out, &fields, true);
+    write_header_maps(out, &fields);
 
     let pairs = query::parse(ctx.req.raw_query().unwrap_or_default());
     out.extend_from_slice(b",\"queryStringParameters\":");
@@ -173,6 +172,44 @@ fn write_authorizer(ctx: &RequestCtx, http_api: bool, out: &mut Vec<u8>) {
     }
     json_out::key(out, &mut first, b"integrationLatency");
     json_out::uint(out, p.latency.as_millis() as u64);
+    out.push(b'}');
+}
+
+/// `,"headers":…,"multiValueHeaders":…`. When every name is distinct (the usual case), each
+/// name and value is escaped once: the multi-value map copies the text the first map wrote.
+fn write_header_maps(out: &mut Vec<u8>, fields: &Fields<'_>) {
+    let distinct = (1..fields.len()).all(|i| event_headers::is_first_of_name(fields, i));
+    if fields.is_empty() || !distinct {
+        out.extend_from_slice(b",\"headers\":");
+        write_headers(out, fields, false);
+        out.extend_from_slice(b",\"multiValueHeaders\":");
+        write_headers(out, fields, true);
+        return;
+    }
+    // Where each `"name":"value"` entry starts, where its value starts, and where it ends.
+    let mut spans: SmallVec<[(usize, usize, usize); 24]> = SmallVec::new();
+    out.extend_from_slice(b",\"headers\":{");
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let start = out.len();
+        json_out::bytes(out, name);
+        out.push(b':');
+        let value_start = out.len();
+        json_out::bytes(out, value);
+        spans.push((start, value_start, out.len()));
+    }
+    out.extend_from_slice(b"},\"multiValueHeaders\":{");
+    for (i, &(start, value_start, end)) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_within(start..value_start);
+        out.push(b'[');
+        out.extend_from_within(value_start..end);
+        out.push(b']');
+    }
     out.push(b'}');
 }
 

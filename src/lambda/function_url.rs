@@ -55,7 +55,7 @@ const FORWARDED: [&str; 4] = [
 pub fn build_invoke_request(
     url: &Uri,
     payload: Bytes,
-    trace_id: &str,
+    trace: &crate::trace_context::TraceContext,
 ) -> Result<http::Request<Bytes>, InvokeError> {
     let mut req = http::Request::builder()
         .method(Method::POST)
@@ -63,7 +63,7 @@ pub fn build_invoke_request(
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .body(payload)
         .map_err(|e| InvokeError::Request(e.to_string()))?;
-    super::invoke_api::set_trace_headers(req.headers_mut(), trace_id);
+    super::invoke_api::set_trace_headers(req.headers_mut(), trace);
     Ok(req)
 }
 

@@ -10,7 +10,9 @@ use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Uri};
 
 use super::outcome::{classify_invoke_reply, Invocation};
+use super::reply::{field, Outgoing, Reply};
 use super::InvokeError;
+use crate::trace_context::TraceContext;
 
 /// `X-Amz-Invocation-Type`: wait for the result.
 pub const INVOCATION_TYPE: &str = "x-amz-invocation-type";
@@ -27,11 +29,12 @@ const INVOCATION_TYPE_NAME: HeaderName = HeaderName::from_static(INVOCATION_TYPE
 const TRACE_ID_NAME: HeaderName = HeaderName::from_static(TRACE_ID);
 const TRACEPARENT_NAME: HeaderName = HeaderName::from_static(crate::trace_context::TRACEPARENT);
 
-/// The Invoke API request for `payload`.
+/// The Invoke API request for `payload`, for the pooled client (HTTPS, or outside a client
+/// connection); [`InvokeCall`] writes the same request on the hot path.
 pub fn build_request(
     url: &Uri,
     payload: Bytes,
-    trace_id: &str,
+    trace: &TraceContext,
 ) -> Result<http::Request<Bytes>, InvokeError> {
     // Built in place rather than through `http::request::Builder`, whose checks (re-validating
     // a method, URI and header names that are constants or already parsed) cost on every call.
@@ -45,23 +48,100 @@ pub fn build_request(
         INVOCATION_TYPE_NAME,
         HeaderValue::from_static("RequestResponse"),
     );
-    set_trace_headers(headers, trace_id);
+    set_trace_headers(headers, trace);
     Ok(req)
 }
 
-/// Sets `X-Amzn-Trace-Id` and the same trace as W3C `traceparent` on a call to a function
-/// (Invoke API or Function URL). The trace id is ours or the client's, already a valid header
-/// value; one that is not is dropped rather than failing the call.
-pub fn set_trace_headers(headers: &mut http::HeaderMap, trace_id: &str) {
-    if let Ok(v) = HeaderValue::from_str(trace_id) {
+/// Sets `X-Amzn-Trace-Id` and the same trace as W3C `traceparent` (see
+/// [`TraceContext::call_traceparent`]) on a call to a function (Invoke API or Function URL). The
+/// trace id is ours or the client's, already a valid header value; one that is not is dropped
+/// rather than failing the call.
+pub fn set_trace_headers(headers: &mut http::HeaderMap, trace: &TraceContext) {
+    if let Ok(v) = HeaderValue::from_str(trace.amzn_trace_id()) {
         headers.insert(TRACE_ID_NAME, v);
     }
-    // The derived value is ours already: the header value takes it over instead of copying it.
-    if let Some(v) = crate::trace_context::traceparent_for(trace_id)
-        .and_then(|tp| HeaderValue::from_maybe_shared(Bytes::from(tp)).ok())
-    {
+    if let Ok(v) = HeaderValue::from_str(trace.call_traceparent().as_str()) {
         headers.insert(TRACEPARENT_NAME, v);
     }
+}
+
+/// What `HeaderValue::from_str` accepts: no control characters but tab.
+fn is_field_value(v: &[u8]) -> bool {
+    v.iter().all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t')
+}
+
+/// The Invoke API request on the hot path: the same head as [`build_request`]'s, written
+/// straight into the connection's buffer with no header map in between.
+pub struct InvokeCall<'a> {
+    url: &'a Uri,
+    payload: Bytes,
+    trace: &'a TraceContext,
+}
+
+impl<'a> InvokeCall<'a> {
+    /// The call of `url` with `payload`, carrying `trace`.
+    pub fn new(url: &'a Uri, payload: Bytes, trace: &'a TraceContext) -> Self {
+        InvokeCall {
+            url,
+            payload,
+            trace,
+        }
+    }
+}
+
+impl Outgoing for InvokeCall<'_> {
+    fn uri(&self) -> &Uri {
+        self.url
+    }
+
+    fn body(&self) -> &Bytes {
+        &self.payload
+    }
+
+    fn is_head(&self) -> bool {
+        false
+    }
+
+    fn write_head(&self, out: &mut Vec<u8>, host: &[u8]) {
+        out.extend_from_slice(b"POST ");
+        let target = self.url.path_and_query().map_or("/", |pq| pq.as_str());
+        out.extend_from_slice(if target.is_empty() {
+            b"/"
+        } else {
+            target.as_bytes()
+        });
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        field(out, b"host", host);
+        out.extend_from_slice(
+            b"content-type: application/json\r\nx-amz-invocation-type: RequestResponse\r\n",
+        );
+        let amzn = self.trace.amzn_trace_id().as_bytes();
+        if is_field_value(amzn) {
+            field(out, TRACE_ID.as_bytes(), amzn);
+        }
+        field(
+            out,
+            TRACEPARENT_NAME.as_str().as_bytes(),
+            self.trace.call_traceparent().as_str().as_bytes(),
+        );
+        let mut digits = itoa::Buffer::new();
+        field(
+            out,
+            b"content-length",
+            digits.format(self.payload.len()).as_bytes(),
+        );
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Classifies the hot path's reply (see [`classify_invoke_reply`]).
+pub fn classify(reply: Reply) -> Result<Invocation, InvokeError> {
+    classify_invoke_reply(
+        reply.status.as_u16(),
+        reply.get(FUNCTION_ERROR),
+        reply.get(ERROR_TYPE),
+        reply.body.clone(),
+    )
 }
 
 /// Classifies the Invoke API's reply (see [`classify_invoke_reply`]).
@@ -86,15 +166,55 @@ mod tests {
         let url: Uri = "http://127.0.0.1:9001/2015-03-31/functions/function/invocations"
             .parse()
             .unwrap();
-        let req = build_request(&url, Bytes::from_static(b"{}"), "Root=1-a-b").unwrap();
+        let trace = TraceContext::from_amzn(TRACE).unwrap();
+        let req = build_request(&url, Bytes::from_static(b"{}"), &trace).unwrap();
         assert_eq!(req.method(), Method::POST);
         assert_eq!(req.uri(), &url);
         assert_eq!(req.headers()[CONTENT_TYPE], "application/json");
         assert_eq!(req.headers()[INVOCATION_TYPE], "RequestResponse");
-        assert_eq!(req.headers()[TRACE_ID], "Root=1-a-b");
-        let req = build_request(&url, Bytes::new(), "bad\nvalue").unwrap();
+        assert_eq!(req.headers()[TRACE_ID], TRACE);
+        assert_eq!(
+            req.headers()["traceparent"],
+            "00-5e1b41515ac6c58f5b5dbd0a9c8a1e7f-53995c3f42cd8ad8-01"
+        );
+        let bad = TraceContext::from_amzn(&format!("{TRACE};Note=\u{1}")).unwrap();
+        let req = build_request(&url, Bytes::new(), &bad).unwrap();
         assert!(req.headers().get(TRACE_ID).is_none());
+        assert!(req.headers().get("traceparent").is_some());
     }
+
+    #[test]
+    fn the_hot_path_writes_the_same_head() {
+        let url: Uri = "http://127.0.0.1:9001/2015-03-31/functions/function/invocations"
+            .parse()
+            .unwrap();
+        let trace = TraceContext::from_amzn(TRACE).unwrap();
+        let call = InvokeCall::new(&url, Bytes::from_static(b"{}"), &trace);
+        let mut fast = Vec::new();
+        call.write_head(&mut fast, b"127.0.0.1:9001");
+        let req = build_request(&url, Bytes::from_static(b"{}"), &trace).unwrap();
+        let mut general = Vec::new();
+        req.write_head(&mut general, b"127.0.0.1:9001");
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            String::from_utf8(general).unwrap()
+        );
+        // A trace id that is no header value is left out by both.
+        let bad = TraceContext::from_amzn(&format!("{TRACE};Note=\u{1}")).unwrap();
+        let mut fast = Vec::new();
+        InvokeCall::new(&url, Bytes::new(), &bad).write_head(&mut fast, b"h");
+        let mut general = Vec::new();
+        build_request(&url, Bytes::new(), &bad)
+            .unwrap()
+            .write_head(&mut general, b"h");
+        assert_eq!(fast, general);
+        assert!(!String::from_utf8(fast).unwrap().contains("x-amzn-trace-id"));
+        assert_eq!(call.body().as_ref(), b"{}");
+        assert!(!call.is_head());
+    }
+
+    const TRACE: &str =
+        "Root=1-5e1b4151-5ac6c58f5b5dbd0a9c8a1e7f;Parent=53995c3f42cd8ad8;Sampled=1";
 
     #[test]
     fn reads_the_function_error_header() {

@@ -22,11 +22,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::uri::Authority;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::time::Sleep;
 
+use super::reply::{Outgoing, Reply};
 use super::upstream::{CallError, Upstream};
 use super::InvokeError;
 
@@ -122,11 +122,11 @@ fn put(mut up: Upstream) {
 /// Sends `req` (an absolute `http://` URI) over this client connection's connection to its
 /// authority and reads the whole reply (at most [`super::MAX_RESULT_BYTES`]). The caller bounds
 /// the whole call with its timeout; a call dropped midway drops (closes) its connection.
-pub(super) async fn exchange(
+pub(super) async fn exchange<R: Outgoing>(
     connector: &HttpConnector,
     idle_timeout: Duration,
-    req: http::Request<Bytes>,
-) -> Result<http::Response<Bytes>, InvokeError> {
+    req: &R,
+) -> Result<Reply, InvokeError> {
     let uri = req.uri();
     let Some(authority) = uri.authority().cloned() else {
         return Err(InvokeError::Request(format!("{uri} has no host")));
@@ -140,12 +140,12 @@ pub(super) async fn exchange(
             false,
         ),
     };
-    let reply = match up.call(&req).await {
+    let reply = match up.call(req).await {
         Ok(reply) => reply,
         // The reused connection broke before the request went out: a new one, once.
         Err(CallError::Unsent(_)) if was_reused => {
             up = Upstream::connect(connector, uri, authority).await?;
-            up.call(&req).await.map_err(CallError::into_inner)?
+            up.call(req).await.map_err(CallError::into_inner)?
         }
         Err(e) => return Err(e.into_inner()),
     };

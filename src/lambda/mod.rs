@@ -22,6 +22,7 @@ pub mod function_url;
 pub mod invoke_api;
 pub mod local;
 pub mod outcome;
+pub mod reply;
 mod upstream;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::config::model::{Function, FunctionTarget};
 use crate::message::{Request, Response};
+use crate::trace_context::TraceContext;
 
 pub use error::{InvokeError, TlsSetupError, MAX_RESULT_BYTES};
 pub use outcome::{FunctionErrorKind, Invocation};
@@ -116,7 +118,9 @@ impl Invoker {
     /// Invokes `function` with `payload` and waits at most `timeout` for the complete result.
     ///
     /// - `invokeUrl`: the Invoke API call ([`invoke_api`]); the reply is classified by
-    ///   [`outcome::classify_invoke_reply`].
+    ///   [`outcome::classify_invoke_reply`]. Within a client connection's [`local::scope`], a
+    ///   plain-HTTP call is written and read by [`invoke_api::InvokeCall`] on that connection's
+    ///   own upstream connection.
     /// - `functionUrl` (custom integrations and authorizers reaching a function through its URL):
     ///   `POST` of the payload to the URL; see [`function_url::classify_invoke_reply`].
     pub async fn invoke(
@@ -124,16 +128,25 @@ impl Invoker {
         function: &Function,
         payload: Bytes,
         timeout: Duration,
-        trace_id: &str,
+        trace: &TraceContext,
     ) -> Result<Invocation, InvokeError> {
         match &function.target {
+            FunctionTarget::InvokeUrl(url) if is_plain_http(url) && local::in_scope() => {
+                let call = invoke_api::InvokeCall::new(url, payload, trace);
+                let exchange = local::exchange(&self.connector, self.idle_timeout, &call);
+                // Boxed for the reason given in `exchange`.
+                let reply = local::within(timeout, Box::pin(exchange))
+                    .await
+                    .unwrap_or(Err(InvokeError::Timeout))?;
+                invoke_api::classify(reply)
+            }
             FunctionTarget::InvokeUrl(url) => {
-                let req = invoke_api::build_request(url, payload, trace_id)?;
+                let req = invoke_api::build_request(url, payload, trace)?;
                 let reply = self.exchange(req, timeout).await?;
                 invoke_api::read_reply(reply)
             }
             FunctionTarget::FunctionUrl(url) => {
-                let req = function_url::build_invoke_request(url, payload, trace_id)?;
+                let req = function_url::build_invoke_request(url, payload, trace)?;
                 let reply = self.exchange(req, timeout).await?;
                 function_url::classify_invoke_reply(reply)
             }
@@ -169,8 +182,10 @@ impl Invoker {
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, InvokeError> {
         let call = async {
-            if req.uri().scheme() == Some(&http::uri::Scheme::HTTP) && local::in_scope() {
-                return local::exchange(&self.connector, self.idle_timeout, req).await;
+            if is_plain_http(req.uri()) && local::in_scope() {
+                return local::exchange(&self.connector, self.idle_timeout, &req)
+                    .await
+                    .and_then(reply::Reply::into_http);
             }
             let resp = self.send(req.map(Full::new)).await.map_err(client_error)?;
             read_reply(resp).await
@@ -195,6 +210,11 @@ impl Invoker {
             pools.http.request(req)
         }
     }
+}
+
+/// Whether `uri` is served by the hot-path client (`http://`; TLS goes through the pool).
+fn is_plain_http(uri: &http::Uri) -> bool {
+    uri.scheme() == Some(&http::uri::Scheme::HTTP)
 }
 
 /// Reads a reply's whole body, at most [`MAX_RESULT_BYTES`].

@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+use http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::uri::Authority;
 use http::{Method, StatusCode, Uri, Version};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -26,6 +26,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower_service::Service;
 
+use super::reply::{field, FieldSpan, Outgoing, Reply, INLINE_FIELDS};
 use super::{error_chain, InvokeError, MAX_RESULT_BYTES};
 use crate::server::chunked::{ChunkedDecoder, Progress};
 
@@ -34,7 +35,7 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Most header fields in a reply head.
 const MAX_FIELDS: usize = 128;
 /// Field slots tried first (a Lambda reply has a handful).
-const STACK_FIELDS: usize = 16;
+const STACK_FIELDS: usize = INLINE_FIELDS;
 /// Bodies up to this size are copied behind the head so the request is one `write`; larger ones
 /// are written after it, uncopied.
 const COALESCE: usize = 64 * 1024;
@@ -128,24 +129,19 @@ impl Upstream {
         self.reusable && self.buf.is_empty()
     }
 
-    /// Sends `req` (its URI absolute or origin-form) and reads the whole reply.
-    pub(super) async fn call(
-        &mut self,
-        req: &http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, CallError> {
+    /// Sends `req` and reads the whole reply.
+    pub(super) async fn call<R: Outgoing>(&mut self, req: &R) -> Result<Reply, CallError> {
         self.write_request(req).await.map_err(CallError::Unsent)?;
-        self.read_reply(req.method() == Method::HEAD)
-            .await
-            .map_err(|e| {
-                self.reusable = false;
-                CallError::Failed(e)
-            })
+        self.read_reply(req.is_head()).await.map_err(|e| {
+            self.reusable = false;
+            CallError::Failed(e)
+        })
     }
 
-    async fn write_request(&mut self, req: &http::Request<Bytes>) -> Result<(), InvokeError> {
+    async fn write_request<R: Outgoing>(&mut self, req: &R) -> Result<(), InvokeError> {
         let body = req.body();
         self.out.clear();
-        write_head(&mut self.out, req, &self.host);
+        req.write_head(&mut self.out, self.host.as_bytes());
         let coalesced = body.len() <= COALESCE;
         if coalesced {
             self.out.extend_from_slice(body);
@@ -164,13 +160,10 @@ impl Upstream {
     }
 
     /// Reads one final reply (skipping 1xx interim ones) and its body.
-    async fn read_reply(
-        &mut self,
-        head_request: bool,
-    ) -> Result<http::Response<Bytes>, InvokeError> {
+    async fn read_reply(&mut self, head_request: bool) -> Result<Reply, InvokeError> {
         loop {
             let mut reply = self.read_head().await?;
-            let status = reply.status();
+            let status = reply.status;
             if status.is_informational() {
                 if status == StatusCode::SWITCHING_PROTOCOLS {
                     return Err(InvokeError::Protocol(
@@ -180,10 +173,10 @@ impl Upstream {
                 continue;
             }
             let framing = framing(&reply, head_request)?;
-            if reply.version() == Version::HTTP_10 || closes(reply.headers()) {
+            if reply.version == Version::HTTP_10 || closes(&reply) {
                 self.reusable = false;
             }
-            *reply.body_mut() = self.read_body(framing).await?;
+            reply.body = self.read_body(framing).await?;
             if !self.buf.is_empty() {
                 // Bytes after the reply that nobody asked for: the connection is out of step.
                 self.reusable = false;
@@ -193,7 +186,7 @@ impl Upstream {
     }
 
     /// Reads until a complete head is buffered and takes it off the buffer.
-    async fn read_head(&mut self) -> Result<http::Response<Bytes>, InvokeError> {
+    async fn read_head(&mut self) -> Result<Reply, InvokeError> {
         loop {
             if !self.buf.is_empty() {
                 if let Some(reply) = parse_head(&mut self.buf)? {
@@ -278,15 +271,13 @@ enum Framing {
     UntilClose,
 }
 
-fn framing(reply: &http::Response<Bytes>, head_request: bool) -> Result<Framing, InvokeError> {
-    let status = reply.status();
+fn framing(reply: &Reply, head_request: bool) -> Result<Framing, InvokeError> {
+    let status = reply.status;
     if head_request || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
         return Ok(Framing::Empty);
     }
-    let headers = reply.headers();
-    if let Some(last) = headers.get_all(TRANSFER_ENCODING).iter().next_back() {
+    if let Some(last) = reply.get_all(TRANSFER_ENCODING.as_str()).next_back() {
         let chunked_last = last
-            .as_bytes()
             .rsplit(|&b| b == b',')
             .next()
             .is_some_and(|t| t.trim_ascii().eq_ignore_ascii_case(b"chunked"));
@@ -297,8 +288,8 @@ fn framing(reply: &http::Response<Bytes>, head_request: bool) -> Result<Framing,
         });
     }
     let mut length = None;
-    for value in headers.get_all(CONTENT_LENGTH) {
-        for item in value.as_bytes().split(|&b| b == b',') {
+    for value in reply.get_all(CONTENT_LENGTH.as_str()) {
+        for item in value.split(|&b| b == b',') {
             let n = parse_length(item.trim_ascii())
                 .ok_or_else(|| InvokeError::Protocol("invalid Content-Length".into()))?;
             if length.is_some_and(|l| l != n) {
@@ -318,16 +309,15 @@ fn parse_length(digits: &[u8]) -> Option<u64> {
 }
 
 /// Whether `Connection` lists `close`.
-fn closes(headers: &http::HeaderMap) -> bool {
-    headers.get_all(CONNECTION).iter().any(|v| {
-        v.as_bytes()
-            .split(|&b| b == b',')
+fn closes(reply: &Reply) -> bool {
+    reply.get_all(CONNECTION.as_str()).any(|v| {
+        v.split(|&b| b == b',')
             .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
     })
 }
 
 /// Parses a complete head at the front of `buf` and takes it off; `None` if incomplete.
-fn parse_head(buf: &mut BytesMut) -> Result<Option<http::Response<Bytes>>, InvokeError> {
+fn parse_head(buf: &mut BytesMut) -> Result<Option<Reply>, InvokeError> {
     // A small slot array first (zeroing 128 slots on every call would cost more than parsing);
     // a reply with more fields is parsed again with room for all of them.
     let parsed = match parse_head_with::<STACK_FIELDS>(buf) {
@@ -353,9 +343,7 @@ impl From<InvokeError> for HeadFail {
     }
 }
 
-fn parse_head_with<const SLOTS: usize>(
-    buf: &mut BytesMut,
-) -> Result<Option<http::Response<Bytes>>, HeadFail> {
+fn parse_head_with<const SLOTS: usize>(buf: &mut BytesMut) -> Result<Option<Reply>, HeadFail> {
     let mut fields = [httparse::EMPTY_HEADER; SLOTS];
     let mut parsed = httparse::Response::new(&mut fields);
     let len = match parsed.parse(buf) {
@@ -371,67 +359,67 @@ fn parse_head_with<const SLOTS: usize>(
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
-    // Offsets first: the field slices borrow `buf`, which is split just below.
+    if len > u32::MAX as usize {
+        return Err(InvokeError::Protocol("response head too large".into()).into());
+    }
+    // Offsets, not slices: the field slices borrow `buf`, which is split just below. httparse
+    // has checked the names (tokens) and values (no control characters but HTAB).
     let base = buf.as_ptr() as usize;
-    let spans: SmallVec<[(usize, usize, usize, usize); STACK_FIELDS]> = parsed
+    let spans: SmallVec<[FieldSpan; INLINE_FIELDS]> = parsed
         .headers
         .iter()
-        .map(|f| {
-            let name = f.name.as_ptr() as usize - base;
-            let value = f.value.as_ptr() as usize - base;
-            (name, f.name.len(), value, f.value.len())
+        .map(|f| FieldSpan {
+            name: (f.name.as_ptr() as usize - base) as u32,
+            name_len: f.name.len() as u32,
+            value: (f.value.as_ptr() as usize - base) as u32,
+            value_len: f.value.len() as u32,
         })
         .collect();
     let head = buf.split_to(len).freeze();
-    let mut reply = http::Response::new(Bytes::new());
-    *reply.status_mut() = status;
-    *reply.version_mut() = version;
-    let headers = reply.headers_mut();
-    headers.reserve(spans.len());
-    for &(name, name_len, value, value_len) in &spans {
-        let name = HeaderName::from_bytes(&head[name..name + name_len])
-            .map_err(|e| InvokeError::Protocol(e.to_string()))?;
-        let value = HeaderValue::from_maybe_shared(head.slice(value..value + value_len))
-            .map_err(|e| InvokeError::Protocol(e.to_string()))?;
-        headers.append(name, value);
-    }
-    Ok(Some(reply))
+    Ok(Some(Reply::new(status, version, head, spans)))
 }
 
-/// Writes the request line and fields. `Host` comes from the request or the connection;
-/// framing fields are the client's own (`Content-Length` from the body; nothing chunked).
-fn write_head(out: &mut Vec<u8>, req: &http::Request<Bytes>, host: &HeaderValue) {
-    out.extend_from_slice(req.method().as_str().as_bytes());
-    out.push(b' ');
-    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    out.extend_from_slice(if target.is_empty() {
-        b"/"
-    } else {
-        target.as_bytes()
-    });
-    out.extend_from_slice(b" HTTP/1.1\r\n");
-    if !req.headers().contains_key(HOST) {
-        field(out, b"host", host.as_bytes());
+/// A general request: `Host` comes from the request or the connection; framing fields are the
+/// client's own (`Content-Length` from the body; nothing chunked).
+impl Outgoing for http::Request<Bytes> {
+    fn uri(&self) -> &Uri {
+        self.uri()
     }
-    for (name, value) in req.headers() {
-        if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
-            continue;
+
+    fn body(&self) -> &Bytes {
+        self.body()
+    }
+
+    fn is_head(&self) -> bool {
+        self.method() == Method::HEAD
+    }
+
+    fn write_head(&self, out: &mut Vec<u8>, host: &[u8]) {
+        out.extend_from_slice(self.method().as_str().as_bytes());
+        out.push(b' ');
+        let target = self.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        out.extend_from_slice(if target.is_empty() {
+            b"/"
+        } else {
+            target.as_bytes()
+        });
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        if !self.headers().contains_key(HOST) {
+            field(out, b"host", host);
         }
-        field(out, name.as_str().as_bytes(), value.as_bytes());
+        for (name, value) in self.headers() {
+            if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
+                continue;
+            }
+            field(out, name.as_str().as_bytes(), value.as_bytes());
+        }
+        let body = self.body();
+        if !body.is_empty() || !bodyless(self.method()) {
+            let mut digits = itoa::Buffer::new();
+            field(out, b"content-length", digits.format(body.len()).as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
     }
-    let body = req.body();
-    if !body.is_empty() || !bodyless(req.method()) {
-        let mut digits = itoa::Buffer::new();
-        field(out, b"content-length", digits.format(body.len()).as_bytes());
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
-fn field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
-    out.extend_from_slice(name);
-    out.extend_from_slice(b": ");
-    out.extend_from_slice(value);
-    out.extend_from_slice(b"\r\n");
 }
 
 /// Methods whose requests carry no body by convention, so an empty one needs no length.

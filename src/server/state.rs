@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use tokio::sync::watch;
 
@@ -78,6 +79,7 @@ impl ServerState {
     pub(crate) fn drain_signal(&self) -> DrainSignal {
         DrainSignal {
             rx: self.inner.drain_tx.subscribe(),
+            inner: Arc::clone(&self.inner),
         }
     }
 }
@@ -101,6 +103,7 @@ pub(crate) type Drained = Pin<Box<dyn Future<Output = ()> + Send>>;
 #[derive(Debug)]
 pub(crate) struct DrainSignal {
     rx: watch::Receiver<bool>,
+    inner: Arc<Inner>,
 }
 
 impl DrainSignal {
@@ -115,14 +118,72 @@ impl DrainSignal {
     /// The wait as a future of its own, built once per connection and polled at each idle
     /// wait, so a connection does not register with (and leave) the signal's waiter list for
     /// every request. Deliberate per-connection allocation.
-    pub(crate) fn into_wait(mut self) -> Drained {
-        Box::pin(async move { self.wait().await })
+    pub(crate) fn into_wait(self) -> Drained {
+        let inner = Arc::clone(&self.inner);
+        let mut signal = self;
+        Box::pin(DrainWait {
+            inner,
+            wait: Box::pin(async move { signal.wait().await }),
+            registered: None,
+        })
+    }
+}
+
+/// [`DrainSignal::into_wait`]'s future. Once the signal's waiter list holds this task's waker,
+/// a poll only reads the draining flag: polling the signal itself takes the lock every
+/// connection on every thread shares, at each idle wait. It is polled again only when the
+/// task's waker differs from the registered one.
+struct DrainWait {
+    inner: Arc<Inner>,
+    wait: Pin<Box<dyn Future<Output = ()> + Send>>,
+    registered: Option<Waker>,
+}
+
+impl Future for DrainWait {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `start_draining` sets the flag before it wakes the waiters.
+        if self.inner.draining.load(Ordering::Relaxed) {
+            return Poll::Ready(());
+        }
+        if self
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            return Poll::Pending;
+        }
+        let polled = self.wait.as_mut().poll(cx);
+        if polled.is_pending() {
+            self.registered = Some(cx.waker().clone());
+        }
+        polled
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_registered_wait_wakes_when_the_drain_starts() {
+        let state = ServerState::new();
+        let mut wait = state.drain_signal().into_wait();
+        // Polled repeatedly by the same task before the drain: pending each time.
+        for _ in 0..3 {
+            let polled = std::future::poll_fn(|cx| Poll::Ready(wait.as_mut().poll(cx))).await;
+            assert!(polled.is_pending());
+        }
+        let starter = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            starter.start_draining();
+        });
+        tokio::time::timeout(std::time::Duration::from_secs(5), wait)
+            .await
+            .expect("the drain woke the wait");
+    }
 
     #[tokio::test]
     async fn counts_connections_and_signals_drain() {
@@ -140,6 +201,7 @@ mod tests {
         assert!(state.is_draining());
         // A signal taken after the drain started resolves at once.
         state.drain_signal().wait().await;
+        state.drain_signal().into_wait().await;
         drop(g2);
         assert_eq!(state.open_connections(), 0);
     }

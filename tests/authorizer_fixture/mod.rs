@@ -74,7 +74,7 @@ impl AuthorizerCall for Fake {
         _function: &Function,
         event: Bytes,
         _timeout: Duration,
-        _trace_id: &str,
+        _trace: &apigate::trace_context::TraceContext,
     ) -> impl Future<Output = Result<AuthorizerReply, CallError>> + Send {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let event: Value = serde_json::from_slice(&event).unwrap();

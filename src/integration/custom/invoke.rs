@@ -96,7 +96,7 @@ pub async fn call(
         CustomBackend::Lambda(id) => {
             let function = ctx.api.function(id);
             match invoker
-                .invoke(function, payload, integ.timeout, ctx.trace_id())
+                .invoke(function, payload, integ.timeout, &ctx.trace)
                 .await
             {
                 Ok(inv) => Ok(IntegrationOutcome::from_invocation(inv)),
