@@ -143,14 +143,13 @@ impl TraceContext {
     }
 
     fn set(&self, headers: &mut HeaderList, name: &'static str, value: &str) {
-        // Values are built from validated hex or a client header that was already valid, so
-        // `set` cannot fail; a failure would only drop the header.
-        if headers
-            .set(name, bytes::Bytes::copy_from_slice(value.as_bytes()))
-            .is_err()
-        {
-            tracing::error!(header = name, "trace header value not writable");
-        }
+        // Values are built from validated hex, or are a client's header value the request
+        // parser already accepted (no CR, LF or NUL), so they need no second check.
+        headers.remove(name.as_bytes());
+        headers.push_unchecked(
+            bytes::Bytes::from_static(name.as_bytes()),
+            bytes::Bytes::copy_from_slice(value.as_bytes()),
+        );
     }
 }
 
@@ -196,11 +195,22 @@ impl W3cText {
 /// Writes the 16 lower-case hex digits of `v` into `out` (16 bytes), on 64-bit words: this runs
 /// on every call to a function.
 fn hex16(out: &mut [u8], v: u64) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, d) in out.iter_mut().enumerate() {
-        *d = HEX[((v >> ((15 - i) * 4)) & 0xf) as usize];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(v.to_be_bytes()) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
 }
+
+/// The two lower-case hex digits of every byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0xf]];
+        i += 1;
+    }
+    t
+};
 
 /// Appends the low `digits` hex digits of `v`, lower case, zero-padded. `format!` does the same
 /// through the formatting machinery at several times the cost, on every request.
@@ -213,12 +223,16 @@ fn push_hex(out: &mut String, v: u128, digits: u32) {
 
 /// `Root=1-{8 hex}-{24 hex}` for a 128-bit trace id.
 fn format_root(trace_id: u128) -> String {
+    let mut b = *b"Root=1-00000000-000000000000000000000000";
+    let mut high = [0u8; 16];
+    hex16(&mut high, (trace_id >> 64) as u64);
+    b[7..15].copy_from_slice(&high[..8]);
+    b[16..24].copy_from_slice(&high[8..]);
+    hex16(&mut b[24..40], trace_id as u64);
     // Sized for the parent and sampled fields the caller may append.
     let mut out = String::with_capacity(64);
-    out.push_str("Root=1-");
-    push_hex(&mut out, trace_id >> 96, 8);
-    out.push('-');
-    push_hex(&mut out, trace_id, 24);
+    // Every byte is ASCII.
+    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
     out
 }
 

@@ -61,9 +61,7 @@ pub fn checked_utf8(out: &mut Vec<u8>, b: &[u8]) {
 pub fn text(out: &mut Vec<u8>, b: &[u8]) {
     // Most header names and values are printable ASCII with nothing to escape: one pass
     // decides that, and they are copied as they are.
-    if b.iter()
-        .all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\')
-    {
+    if is_plain_ascii(b) {
         out.extend_from_slice(b);
     } else if std::str::from_utf8(b).is_ok() {
         escaped(out, b);
@@ -74,6 +72,24 @@ pub fn text(out: &mut Vec<u8>, b: &[u8]) {
             escaped(out, c.encode_utf8(&mut buf).as_bytes());
         }
     }
+}
+
+/// Whether `b` is ASCII with nothing to escape, tested a word at a time (the SWAR test of
+/// [`escaped`] plus the high bits).
+fn is_plain_ascii(b: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(WORD);
+    for w in &mut words {
+        let mut word = [0u8; WORD];
+        word.copy_from_slice(w);
+        if crate::vtl::json::special_bytes(&word) | (u64::from_le_bytes(word) & HIGH) != 0 {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|&c| c.is_ascii() && ESCAPE[usize::from(c)] == 0)
 }
 
 /// Escaped contents of valid UTF-8 bytes.
@@ -179,6 +195,21 @@ mod tests {
         let mut o = Vec::new();
         string(&mut o, v);
         String::from_utf8(o).unwrap()
+    }
+
+    #[test]
+    fn plain_ascii_is_told_from_text_to_escape() {
+        assert!(is_plain_ascii(b""));
+        assert!(is_plain_ascii(b"application/json; charset=utf-8 \x7f"));
+        for bad in [
+            &b"0123456789\"x"[..],
+            b"abc\\",
+            b"01234567\t",
+            b"caf\xc3\xa9",
+            b"\x80",
+        ] {
+            assert!(!is_plain_ascii(bad), "{bad:?}");
+        }
     }
 
     #[test]
