@@ -276,7 +276,17 @@ fn framing(reply: &Reply, head_request: bool) -> Result<Framing, InvokeError> {
     if head_request || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
         return Ok(Framing::Empty);
     }
-    if let Some(last) = reply.get_all(TRANSFER_ENCODING.as_str()).next_back() {
+    // One pass over the fields for both framing headers.
+    let mut last_te = None;
+    let mut lengths: SmallVec<[&[u8]; 2]> = SmallVec::new();
+    for (name, value) in reply.fields() {
+        if name.eq_ignore_ascii_case(TRANSFER_ENCODING.as_str().as_bytes()) {
+            last_te = Some(value);
+        } else if name.eq_ignore_ascii_case(CONTENT_LENGTH.as_str().as_bytes()) {
+            lengths.push(value);
+        }
+    }
+    if let Some(last) = last_te {
         let chunked_last = last
             .rsplit(|&b| b == b',')
             .next()
@@ -288,7 +298,7 @@ fn framing(reply: &Reply, head_request: bool) -> Result<Framing, InvokeError> {
         });
     }
     let mut length = None;
-    for value in reply.get_all(CONTENT_LENGTH.as_str()) {
+    for value in lengths {
         for item in value.split(|&b| b == b',') {
             let n = parse_length(item.trim_ascii())
                 .ok_or_else(|| InvokeError::Protocol("invalid Content-Length".into()))?;
