@@ -88,48 +88,37 @@ fn set_id(h: &mut crate::message::HeaderList, name: &'static str, value: &str) {
     );
 }
 
-/// Where part of a response (its body, a header name or value) comes from once parsing is done.
+/// Where a response body comes from once parsing is done.
 #[derive(Debug)]
-pub(crate) enum Piece {
-    /// Nothing.
+pub(crate) enum BodyOut {
+    /// No body.
     Empty,
     /// A byte range of the payload buffer (a string unescaped in place).
     Range(usize, usize),
     /// Bytes made while parsing (base64-decoded, or a string simd-json kept elsewhere).
     Owned(Vec<u8>),
-    /// Text of the program's own (a default header).
-    Static(&'static str),
 }
 
-impl Piece {
+impl BodyOut {
     /// Locates `text` in the buffer that starts at address `base` and is `len` long.
-    pub(crate) fn of_str(text: &str, base: usize, len: usize) -> Piece {
+    pub(crate) fn of_str(text: &str, base: usize, len: usize) -> BodyOut {
         if text.is_empty() {
-            return Piece::Empty;
+            return BodyOut::Empty;
         }
         let start = (text.as_ptr() as usize).wrapping_sub(base);
         if start < len && start + text.len() <= len {
-            Piece::Range(start, start + text.len())
+            BodyOut::Range(start, start + text.len())
         } else {
-            Piece::Owned(text.as_bytes().to_vec())
+            BodyOut::Owned(text.as_bytes().to_vec())
         }
     }
 
-    /// The bytes, sharing `buf`'s allocation for a range.
+    /// The body, sharing `buf`'s allocation for a range.
     pub(crate) fn into_bytes(self, buf: Vec<u8>) -> Bytes {
         match self {
-            Piece::Range(s, e) => Bytes::from(buf).slice(s..e),
-            other => other.slice_of(&Bytes::new()),
-        }
-    }
-
-    /// The bytes, as a slice of `shared` (the payload buffer) for a range.
-    pub(crate) fn slice_of(self, shared: &Bytes) -> Bytes {
-        match self {
-            Piece::Empty => Bytes::new(),
-            Piece::Range(s, e) => shared.slice(s..e),
-            Piece::Owned(v) => Bytes::from(v),
-            Piece::Static(text) => Bytes::from_static(text.as_bytes()),
+            BodyOut::Empty => Bytes::new(),
+            BodyOut::Range(s, e) => Bytes::from(buf).slice(s..e),
+            BodyOut::Owned(v) => Bytes::from(v),
         }
     }
 }

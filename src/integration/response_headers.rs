@@ -7,6 +7,8 @@
 //! server's framing headers its own. A name or value that cannot be written on the wire (control
 //! characters, CR/LF) makes the response malformed rather than being passed through.
 
+use std::borrow::Cow;
+
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 
@@ -26,31 +28,20 @@ pub fn push_function_header(
     name: &str,
     value: &str,
 ) -> Result<(), GatewayError> {
-    if let Some(name) = function_header(name, value)? {
-        // Deliberate copies: header names and values are small, and owning them lets the
-        // payload buffer be handed on as the body. (Payload 1.0 results slice them from that
-        // buffer instead, see `response_v1`.)
-        out.push_unchecked(
-            bytes::Bytes::copy_from_slice(name.as_bytes()),
-            bytes::Bytes::copy_from_slice(value.as_bytes()),
-        );
-    }
-    Ok(())
-}
-
-/// The name a function-returned header reaches the client under (remapped as API Gateway does),
-/// `None` when it is dropped; `Err` when the name or value cannot be written on the wire.
-pub fn function_header<'a>(name: &'a str, value: &str) -> Result<Option<&'a str>, GatewayError> {
     if name.eq_ignore_ascii_case("transfer-encoding") {
-        return Ok(None);
+        return Ok(());
     }
-    let name = REMAPPED
-        .iter()
-        .find(|(n, _)| name.eq_ignore_ascii_case(n))
-        .map_or(name, |(_, remapped)| remapped);
-    crate::message::headers::check_field(name.as_bytes(), value.as_bytes())
-        .map_err(|e| GatewayError::MalformedProxyResponse(format!("header '{name}': {e}")))?;
-    Ok(Some(name))
+    let name: Cow<'_, str> = match REMAPPED.iter().find(|(n, _)| name.eq_ignore_ascii_case(n)) {
+        Some((_, remapped)) => Cow::Borrowed(remapped),
+        None => Cow::Borrowed(name),
+    };
+    // Deliberate copies: header names and values are small, and owning them lets the payload
+    // buffer be handed on as the body.
+    out.push(
+        bytes::Bytes::copy_from_slice(name.as_bytes()),
+        bytes::Bytes::copy_from_slice(value.as_bytes()),
+    )
+    .map_err(|e| GatewayError::MalformedProxyResponse(format!("header '{name}': {e}")))
 }
 
 /// Base64 as functions produce it: standard alphabet, padding optional.

@@ -22,20 +22,16 @@ use smallvec::SmallVec;
 
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
-use crate::integration::proxy_response::{malformed, status_of, Piece};
-use crate::integration::response_headers::{decode_base64, function_header};
+use crate::integration::proxy_response::{malformed, status_of, BodyOut};
+use crate::integration::response_headers::{decode_base64, push_function_header};
 use crate::message::{HeaderList, Response};
-
-/// The response's header fields, in order, as parts of the payload buffer (checked and
-/// remapped already).
-type Fields = SmallVec<[(Piece, Piece); 8]>;
 
 /// Reads a payload 1.0 result.
 pub fn read(ctx: &RequestCtx, http_api: bool, payload: Bytes) -> Result<Response, GatewayError> {
     // No copy when the caller's `Bytes` is uniquely owned.
     let mut buf = Vec::from(payload);
     let (base, len) = (buf.as_ptr() as usize, buf.len());
-    let (status, fields, body) = {
+    let (status, headers, body) = {
         let tape = crate::integration::proxy_response::parse_result(&mut buf)
             .map_err(|_| malformed("result is not JSON"))?;
         let root = tape.as_value();
@@ -44,16 +40,10 @@ pub fn read(ctx: &RequestCtx, http_api: bool, payload: Bytes) -> Result<Response
             .ok_or_else(|| malformed("result is not a JSON object"))?;
         parse(ctx, http_api, &obj, base, len)?
     };
-    // Header names, values and the body are slices of the one payload buffer: no copies.
-    let shared = Bytes::from(buf);
-    let mut headers = HeaderList::with_capacity(fields.len());
-    for (name, value) in fields {
-        headers.push_unchecked(name.slice_of(&shared), value.slice_of(&shared));
-    }
     Ok(Response {
         status,
         headers,
-        body: body.slice_of(&shared),
+        body: body.into_bytes(buf),
     })
 }
 
@@ -63,7 +53,7 @@ fn parse(
     obj: &Object<'_, '_>,
     base: usize,
     len: usize,
-) -> Result<(u16, Fields, Piece), GatewayError> {
+) -> Result<(u16, HeaderList, BodyOut), GatewayError> {
     let mut status = None;
     let mut single: Option<Object<'_, '_>> = None;
     let mut multi: Option<Object<'_, '_>> = None;
@@ -95,9 +85,9 @@ fn parse(
         None if http_api => return Err(malformed("statusCode is required")),
         None => 200,
     };
-    let headers = merge_headers(single.as_ref(), multi.as_ref(), base, len)?;
+    let headers = merge_headers(single.as_ref(), multi.as_ref())?;
     let body = match body {
-        None => Piece::Empty,
+        None => BodyOut::Empty,
         Some(text) if b64 && decode_due(ctx, http_api) => {
             let bytes = decode_base64(text.as_bytes()).map_err(|_| {
                 if http_api {
@@ -106,9 +96,9 @@ fn parse(
                     GatewayError::ApiConfiguration("proxy response body is not valid base64".into())
                 }
             })?;
-            Piece::Owned(bytes)
+            BodyOut::Owned(bytes)
         }
-        Some(text) => Piece::of_str(text, base, len),
+        Some(text) => BodyOut::of_str(text, base, len),
     };
     Ok((status, headers, body))
 }
@@ -151,9 +141,7 @@ type MultiHeader<'i> = (&'i str, SmallVec<[Cow<'i, str>; 2]>);
 fn merge_headers(
     single: Option<&Object<'_, '_>>,
     multi: Option<&Object<'_, '_>>,
-    base: usize,
-    len: usize,
-) -> Result<Fields, GatewayError> {
+) -> Result<HeaderList, GatewayError> {
     let mut singles: SmallVec<[(&str, Cow<'_, str>); 16]> = SmallVec::new();
     if let Some(o) = single {
         for (k, v) in o.iter() {
@@ -173,39 +161,27 @@ fn merge_headers(
             multis.push((k, vals));
         }
     }
-    let mut out = Fields::new();
+    let mut out = HeaderList::with_capacity(singles.len() + multis.len() + 1);
     let has_ct = singles
         .iter()
         .map(|(k, _)| *k)
         .chain(multis.iter().map(|(k, _)| *k))
         .any(|k| k.eq_ignore_ascii_case("content-type"));
     if !has_ct {
-        out.push((
-            Piece::Static("Content-Type"),
-            Piece::Static("application/json"),
-        ));
+        out.push_static("Content-Type", "application/json");
     }
-    let mut push = |name: &str, value: &str| -> Result<(), GatewayError> {
-        if let Some(name) = function_header(name, value)? {
-            out.push((
-                Piece::of_str(name, base, len),
-                Piece::of_str(value, base, len),
-            ));
-        }
-        Ok(())
-    };
     for (k, v) in &singles {
         if !multis.iter().any(|(m, _)| m.eq_ignore_ascii_case(k)) {
-            push(k, v)?;
+            push_function_header(&mut out, k, v)?;
         }
     }
     for (k, vals) in &multis {
         for v in vals {
-            push(k, v)?;
+            push_function_header(&mut out, k, v)?;
         }
         for (_, v) in singles.iter().filter(|(s, _)| s.eq_ignore_ascii_case(k)) {
             if !vals.iter().any(|m| m == v) {
-                push(k, v)?;
+                push_function_header(&mut out, k, v)?;
             }
         }
     }

@@ -14,7 +14,7 @@ use simd_json::prelude::*;
 use simd_json::tape::Value;
 
 use crate::gateway::error::GatewayError;
-use crate::integration::proxy_response::{malformed, status_of, Piece};
+use crate::integration::proxy_response::{malformed, status_of, BodyOut};
 use crate::integration::response_headers::{decode_base64, minify_json, push_function_header};
 use crate::message::{HeaderList, Response};
 
@@ -25,8 +25,8 @@ pub fn read(payload: Bytes) -> Result<Response, GatewayError> {
     let mut buf = payload.to_vec();
     let (base, len) = (buf.as_ptr() as usize, buf.len());
     enum Shape {
-        Structured(u16, HeaderList, Piece),
-        Text(Piece),
+        Structured(u16, HeaderList, BodyOut),
+        Text(BodyOut),
         Json,
     }
     let shape = {
@@ -34,7 +34,7 @@ pub fn read(payload: Bytes) -> Result<Response, GatewayError> {
             .map_err(|_| malformed("result is not JSON"))?;
         let root = tape.as_value();
         if let Some(s) = root.into_string() {
-            Shape::Text(Piece::of_str(s, base, len))
+            Shape::Text(BodyOut::of_str(s, base, len))
         } else if root
             .as_object()
             .is_some_and(|o| o.get("statusCode").is_some())
@@ -76,7 +76,7 @@ fn structured(
     root: Value<'_, '_>,
     base: usize,
     len: usize,
-) -> Result<(u16, HeaderList, Piece), GatewayError> {
+) -> Result<(u16, HeaderList, BodyOut), GatewayError> {
     let obj = root
         .as_object()
         .ok_or_else(|| malformed("result is not an object"))?;
@@ -145,11 +145,11 @@ fn structured(
         }
     }
     let body = match body {
-        None => Piece::Empty,
-        Some(text) if b64 => Piece::Owned(
+        None => BodyOut::Empty,
+        Some(text) if b64 => BodyOut::Owned(
             decode_base64(text.as_bytes()).map_err(|_| malformed("body is not valid base64"))?,
         ),
-        Some(text) => Piece::of_str(text, base, len),
+        Some(text) => BodyOut::of_str(text, base, len),
     };
     Ok((status, headers, body))
 }

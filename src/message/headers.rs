@@ -155,13 +155,6 @@ impl HeaderList {
     }
 }
 
-/// Checks a field can be written on the wire, as [`HeaderList::push`] does, for callers that
-/// check before they hold the field's final `Bytes`.
-pub fn check_field(name: &[u8], value: &[u8]) -> Result<(), InvalidHeader> {
-    check_name(name)?;
-    check_value(value)
-}
-
 /// RFC 9110 `token` characters: what a header name may contain.
 fn check_name(name: &[u8]) -> Result<(), InvalidHeader> {
     if name.is_empty() {
