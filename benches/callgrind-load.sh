@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Instructions apigate executes per request on the proxy route, counted by callgrind: a figure
+# that does not move with the machine's load, for comparing two builds where throughput on a
+# shared machine cannot resolve a few percent.
+#
+# usage: benches/callgrind-load.sh [APIGATE_BINARY]   (default: target/release/apigate)
+#
+# Runs the load bench's proxy target (8 connections, closed loop) against apigate under
+# `valgrind --tool=callgrind`, collecting only inside client-connection tasks (the request path,
+# not start-up or the runtime's own event loop), dumps the counts mid-run and divides them by the
+# number of requests (calls of `RequestCtx::new`). Needs valgrind; build first with
+# `cargo build --profile bench --bins --bench load`.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+binary=$(realpath "${1:-target/release/apigate}")
+bench=$(ls -t target/release/deps/load-* | grep -v '\.d$' | head -1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cat >"$work/apigate" <<EOF
+#!/usr/bin/env bash
+if [ "\$1" = serve ]; then
+  exec valgrind --tool=callgrind --callgrind-out-file=$work/out.%p \
+    --toggle-collect='apigate::server::conn::run*' "$binary" "\$@"
+fi
+exec "$binary" "\$@"
+EOF
+chmod +x "$work/apigate"
+
+"$bench" --apigate "$work/apigate" --targets proxy --reps 1 --warmup 1 --duration 8 --rate 0 \
+  --connections 8 >"$work/bench.log" 2>&1 &
+bench_pid=$!
+sleep 8
+pid=$(pgrep -f "valgrind.*$binary serve" | tail -1)
+callgrind_control -d "$pid" >/dev/null 2>&1
+wait "$bench_pid" || true
+
+python3 - "$work"/out.*.1 <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+total = int(re.search(r'^(?:summary|totals): (\d+)', text, re.M).group(1))
+names = dict(re.findall(r'^c?fn=\((\d+)\) (.*)$', text, re.M))
+wanted = {k for k, v in names.items() if v.startswith('apigate::gateway::context::RequestCtx::new')}
+requests, callee = 0, None
+for line in text.split('\n'):
+    m = re.match(r'^cfn=\((\d+)\)', line)
+    if m:
+        callee = m.group(1)
+    elif line.startswith('calls=') and callee in wanted:
+        requests += int(line[6:].split()[0])
+        callee = None
+print(f"{total} instructions / {requests} requests = {total / max(requests, 1):.0f} per request")
+EOF
