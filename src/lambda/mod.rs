@@ -14,6 +14,8 @@
 //! - [`function_url`]: forwarding a client request to a Function URL, and invoking through one.
 //! - [`local`]: upstream connections owned by one client connection (the HTTP/1.1 hot path),
 //!   each an `upstream::Upstream`: apigate's own HTTP/1.1 client, driven in the caller's task.
+//! - [`reply`]: what the hot-path client writes ([`reply::Outgoing`]) and reads
+//!   ([`reply::Reply`]: status, fields as spans of the received head, body).
 //! - [`outcome`]: [`Invocation`] and the rules that tell a function's result from its error.
 //! - [`error`]: [`InvokeError`] and its mapping to [`crate::gateway::error::GatewayError`].
 
