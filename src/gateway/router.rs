@@ -285,7 +285,8 @@ impl Router {
         let params = names
             .iter()
             .zip(caps.iter().chain(greedy.iter()))
-            .map(|(name, &(s, e))| (name.to_string(), routed[s..e].to_string()))
+            // `String::from`, not `to_string`: a `Box<str>` would go through `Display`.
+            .map(|(name, &(s, e))| (String::from(&**name), String::from(&routed[s..e])))
             .collect();
         let mut event_path = String::with_capacity(body.len() + 1);
         event_path.push('/');

@@ -55,6 +55,10 @@ pub(crate) fn parse_result(buf: &mut [u8]) -> simd_json::Result<Tape<'_>> {
     tape
 }
 
+/// Room a proxy response's header list keeps for [`add_response_ids`] (two ids and the two trace
+/// headers at most), so adding them does not regrow it.
+pub(crate) const RESPONSE_ID_FIELDS: usize = 4;
+
 /// Adds the ids API Gateway puts on integration responses (existing copies are replaced):
 /// REST `x-amzn-RequestId` and `x-amz-apigw-id` always, `X-Amzn-Trace-Id` when the integration
 /// succeeded; HTTP APIs `apigw-requestid`; Function URLs `x-amzn-RequestId` and, on success,

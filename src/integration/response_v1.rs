@@ -22,7 +22,7 @@ use smallvec::SmallVec;
 
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
-use crate::integration::proxy_response::{malformed, status_of, BodyOut};
+use crate::integration::proxy_response::{malformed, status_of, BodyOut, RESPONSE_ID_FIELDS};
 use crate::integration::response_headers::{decode_base64, push_function_header};
 use crate::message::{HeaderList, Response};
 
@@ -161,7 +161,7 @@ fn merge_headers(
             multis.push((k, vals));
         }
     }
-    let mut out = HeaderList::with_capacity(singles.len() + multis.len() + 1);
+    let mut out = HeaderList::with_capacity(singles.len() + multis.len() + 1 + RESPONSE_ID_FIELDS);
     let has_ct = singles
         .iter()
         .map(|(k, _)| *k)

@@ -14,7 +14,7 @@ use simd_json::prelude::*;
 use simd_json::tape::Value;
 
 use crate::gateway::error::GatewayError;
-use crate::integration::proxy_response::{malformed, status_of, BodyOut};
+use crate::integration::proxy_response::{malformed, status_of, BodyOut, RESPONSE_ID_FIELDS};
 use crate::integration::response_headers::{decode_base64, minify_json, push_function_header};
 use crate::message::{HeaderList, Response};
 
@@ -46,7 +46,7 @@ pub fn read(payload: Bytes) -> Result<Response, GatewayError> {
         }
     };
     let json_ct = || {
-        let mut h = HeaderList::with_capacity(1);
+        let mut h = HeaderList::with_capacity(1 + RESPONSE_ID_FIELDS);
         h.push_static("Content-Type", "application/json");
         h
     };
@@ -81,7 +81,8 @@ fn structured(
         .as_object()
         .ok_or_else(|| malformed("result is not an object"))?;
     let mut status = 200;
-    let mut headers = HeaderList::new();
+    // Room for the function's usual handful of headers, and the ids added later.
+    let mut headers = HeaderList::with_capacity(4 + RESPONSE_ID_FIELDS);
     let mut has_ct = false;
     let mut cookies = None;
     let mut body: Option<&str> = None;
