@@ -12,6 +12,7 @@
 //! - [`app`]: the running process (listeners, gateway, admin, drain); [`cli`]: the commands.
 //! - [`demo`]: the bundled demo Lambda functions behind `apigate demo`.
 //! - [`server`]: the client-facing HTTP/1.1 + h2c server, and the admin listener.
+//! - [`reused_timer`]: the per-connection timer the server's idle waits and the Lambda calls reuse.
 //! - [`integration`]: what is sent to and read from the integration (Lambda proxy events and
 //!   proxy responses).
 
@@ -26,6 +27,7 @@ pub mod integration;
 pub mod lambda;
 pub mod message;
 pub mod metrics;
+pub mod reused_timer;
 pub mod server;
 pub mod telemetry;
 pub mod trace_context;

@@ -51,7 +51,7 @@ impl TraceContext {
         if let Some(tp) = client_traceparent.as_deref().and_then(parse_traceparent) {
             let mut amzn = format_root(tp.trace_id);
             amzn.push_str(";Parent=");
-            push_hex(&mut amzn, u128::from(tp.parent), 16);
+            push_hex16(&mut amzn, tp.parent);
             amzn.push_str(if tp.sampled {
                 ";Sampled=1"
             } else {
@@ -111,7 +111,8 @@ impl TraceContext {
     /// The 32 lower-case hex digits of the trace id (for log fields).
     pub fn trace_id_hex(&self) -> String {
         let mut out = String::with_capacity(32);
-        push_hex(&mut out, self.trace_id, 32);
+        push_hex16(&mut out, (self.trace_id >> 64) as u64);
+        push_hex16(&mut out, self.trace_id as u64);
         out
     }
 
@@ -123,6 +124,19 @@ impl TraceContext {
     /// Whether the client sent a valid `traceparent` (then responses echo one).
     pub fn client_sent_traceparent(&self) -> bool {
         self.client_traceparent.is_some()
+    }
+
+    /// The W3C `traceparent` of an outgoing call (the Invoke API or a Function URL) for the same
+    /// trace as `X-Amzn-Trace-Id`: the caller's parent-id when it sent one, else a new span id
+    /// for this call; the sampled flag when the caller set it. Written on the stack: it goes on
+    /// every call.
+    pub fn call_traceparent(&self) -> W3cText {
+        let parent = if self.caller_parent {
+            self.parent
+        } else {
+            new_span_id()
+        };
+        W3cText::new(self.trace_id, parent, self.sampled == Some(true))
     }
 
     /// Sets both headers on an outgoing Lambda Invoke / Function URL request. These headers are
@@ -153,21 +167,6 @@ impl TraceContext {
     }
 }
 
-impl TraceContext {
-    /// The W3C `traceparent` of an outgoing call (the Invoke API or a Function URL) for the same
-    /// trace as `X-Amzn-Trace-Id`: the caller's parent-id when it sent one, else a new span id
-    /// for this call; the sampled flag when the caller set it. Written on the stack: it goes on
-    /// every call.
-    pub fn call_traceparent(&self) -> W3cText {
-        let parent = if self.caller_parent {
-            self.parent
-        } else {
-            new_span_id()
-        };
-        W3cText::new(self.trace_id, parent, self.sampled == Some(true))
-    }
-}
-
 /// A version-00 `traceparent` value (55 ASCII bytes) held inline.
 #[derive(Clone, Copy)]
 pub struct W3cText([u8; 55]);
@@ -176,10 +175,10 @@ impl W3cText {
     fn new(trace_id: u128, parent: u64, sampled: bool) -> Self {
         let mut b = [b'0'; 55];
         b[2] = b'-';
-        hex16(&mut b[3..19], (trace_id >> 64) as u64);
-        hex16(&mut b[19..35], trace_id as u64);
+        b[3..19].copy_from_slice(&hex16((trace_id >> 64) as u64));
+        b[19..35].copy_from_slice(&hex16(trace_id as u64));
         b[35] = b'-';
-        hex16(&mut b[36..52], parent);
+        b[36..52].copy_from_slice(&hex16(parent));
         b[52] = b'-';
         b[54] = if sampled { b'1' } else { b'0' };
         W3cText(b)
@@ -192,12 +191,20 @@ impl W3cText {
     }
 }
 
-/// Writes the 16 lower-case hex digits of `v` into `out` (16 bytes), on 64-bit words: this runs
-/// on every call to a function.
-fn hex16(out: &mut [u8], v: u64) {
+/// The 16 lower-case hex digits of `v`, zero-padded, from a byte-pair table: trace ids are
+/// formatted on every request and every call to a function.
+fn hex16(v: u64) -> [u8; 16] {
+    let mut out = [0u8; 16];
     for (pair, byte) in out.chunks_exact_mut(2).zip(v.to_be_bytes()) {
         pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
+    out
+}
+
+/// Appends the 16 hex digits of `v` (see [`hex16`]).
+fn push_hex16(out: &mut String, v: u64) {
+    // The digits are ASCII.
+    out.push_str(std::str::from_utf8(&hex16(v)).unwrap_or_default());
 }
 
 /// The two lower-case hex digits of every byte value.
@@ -212,23 +219,13 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
     t
 };
 
-/// Appends the low `digits` hex digits of `v`, lower case, zero-padded. `format!` does the same
-/// through the formatting machinery at several times the cost, on every request.
-fn push_hex(out: &mut String, v: u128, digits: u32) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in (0..digits).rev() {
-        out.push(char::from(HEX[((v >> (i * 4)) & 0xf) as usize]));
-    }
-}
-
 /// `Root=1-{8 hex}-{24 hex}` for a 128-bit trace id.
 fn format_root(trace_id: u128) -> String {
     let mut b = *b"Root=1-00000000-000000000000000000000000";
-    let mut high = [0u8; 16];
-    hex16(&mut high, (trace_id >> 64) as u64);
+    let high = hex16((trace_id >> 64) as u64);
     b[7..15].copy_from_slice(&high[..8]);
     b[16..24].copy_from_slice(&high[8..]);
-    hex16(&mut b[24..40], trace_id as u64);
+    b[24..40].copy_from_slice(&hex16(trace_id as u64));
     // Sized for the parent and sampled fields the caller may append.
     let mut out = String::with_capacity(64);
     // Every byte is ASCII.

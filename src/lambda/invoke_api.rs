@@ -10,7 +10,7 @@ use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Uri};
 
 use super::outcome::{classify_invoke_reply, Invocation};
-use super::reply::{field, Outgoing, Reply};
+use super::reply::{content_length, field, request_line, Outgoing, Reply};
 use super::InvokeError;
 use crate::trace_context::TraceContext;
 
@@ -65,11 +65,6 @@ pub fn set_trace_headers(headers: &mut http::HeaderMap, trace: &TraceContext) {
     }
 }
 
-/// What `HeaderValue::from_str` accepts: no control characters but tab.
-fn is_field_value(v: &[u8]) -> bool {
-    v.iter().all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t')
-}
-
 /// The Invoke API request on the hot path: the same head as [`build_request`]'s, written
 /// straight into the connection's buffer with no header map in between.
 pub struct InvokeCall<'a> {
@@ -103,20 +98,14 @@ impl Outgoing for InvokeCall<'_> {
     }
 
     fn write_head(&self, out: &mut Vec<u8>, host: &[u8]) {
-        out.extend_from_slice(b"POST ");
-        let target = self.url.path_and_query().map_or("/", |pq| pq.as_str());
-        out.extend_from_slice(if target.is_empty() {
-            b"/"
-        } else {
-            target.as_bytes()
-        });
-        out.extend_from_slice(b" HTTP/1.1\r\n");
+        request_line(out, "POST", self.url);
         field(out, b"host", host);
         out.extend_from_slice(
             b"content-type: application/json\r\nx-amz-invocation-type: RequestResponse\r\n",
         );
         let amzn = self.trace.amzn_trace_id().as_bytes();
-        if is_field_value(amzn) {
+        // The rule `HeaderValue::from_str` applies on the general path.
+        if crate::message::headers::is_field_value(amzn) {
             field(out, TRACE_ID.as_bytes(), amzn);
         }
         field(
@@ -124,12 +113,7 @@ impl Outgoing for InvokeCall<'_> {
             TRACEPARENT_NAME.as_str().as_bytes(),
             self.trace.call_traceparent().as_str().as_bytes(),
         );
-        let mut digits = itoa::Buffer::new();
-        field(
-            out,
-            b"content-length",
-            digits.format(self.payload.len()).as_bytes(),
-        );
+        content_length(out, self.payload.len());
         out.extend_from_slice(b"\r\n");
     }
 }

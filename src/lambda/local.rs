@@ -61,11 +61,8 @@ pub(super) fn in_scope() -> bool {
 
 /// Runs `fut` for at most `timeout`; `None` if the time ran out first.
 ///
-/// Inside a [`scope`] the connection's one timer is reused and re-armed lazily: it keeps an
-/// earlier call's deadline until it fires, and only then moves to the current call's (or ends
-/// the call if that has passed). Registering a fresh timer for every call, and removing it when
-/// the call ended microseconds later, cost more than the rest of the bookkeeping of a call. A
-/// deadline earlier than the timer's moves it at once.
+/// Inside a [`scope`] the call is timed by the connection's one reused timer
+/// ([`crate::reused_timer`]) instead of a timer registered and removed for every call.
 pub(super) async fn within<F: Future>(timeout: Duration, fut: F) -> Option<F::Output> {
     if !in_scope() {
         return tokio::time::timeout(timeout, fut).await.ok();
@@ -74,21 +71,11 @@ pub(super) async fn within<F: Future>(timeout: Duration, fut: F) -> Option<F::Ou
     let kept = LOCAL.try_with(|l| l.timer.take()).ok().flatten();
     // Deliberate: the connection's one call timer, made at its first call.
     let mut timer = kept.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)));
-    if timer.deadline() > deadline {
-        timer.as_mut().reset(deadline);
-    }
     let mut fut = std::pin::pin!(fut);
-    let out = loop {
-        tokio::select! {
-            biased;
-            out = &mut fut => break Some(out),
-            () = &mut timer => {
-                if timer.deadline() >= deadline {
-                    break None;
-                }
-                timer.as_mut().reset(deadline);
-            }
-        }
+    let out = tokio::select! {
+        biased;
+        out = &mut fut => Some(out),
+        () = crate::reused_timer::until(timer.as_mut(), deadline) => None,
     };
     let _outside = LOCAL.try_with(|l| l.timer.set(Some(timer)));
     out

@@ -113,6 +113,28 @@ pub trait Outgoing {
     fn write_head(&self, out: &mut Vec<u8>, host: &[u8]);
 }
 
+/// Appends the request line `METHOD target HTTP/1.1` for `uri` in origin form.
+pub(super) fn request_line(out: &mut Vec<u8>, method: &str, uri: &Uri) {
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    out.extend_from_slice(if target.is_empty() {
+        b"/"
+    } else {
+        target.as_bytes()
+    });
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+}
+
+/// Appends a `content-length` field for a body of `len` bytes.
+pub(super) fn content_length(out: &mut Vec<u8>, len: usize) {
+    field(
+        out,
+        b"content-length",
+        itoa::Buffer::new().format(len).as_bytes(),
+    );
+}
+
 /// Appends one `name: value` field line.
 pub(super) fn field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     out.extend_from_slice(name);

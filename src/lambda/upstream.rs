@@ -26,7 +26,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower_service::Service;
 
-use super::reply::{field, FieldSpan, Outgoing, Reply, INLINE_FIELDS};
+use super::reply::{
+    content_length, field, request_line, FieldSpan, Outgoing, Reply, INLINE_FIELDS,
+};
 use super::{error_chain, InvokeError, MAX_RESULT_BYTES};
 use crate::server::chunked::{ChunkedDecoder, Progress};
 
@@ -405,15 +407,7 @@ impl Outgoing for http::Request<Bytes> {
     }
 
     fn write_head(&self, out: &mut Vec<u8>, host: &[u8]) {
-        out.extend_from_slice(self.method().as_str().as_bytes());
-        out.push(b' ');
-        let target = self.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        out.extend_from_slice(if target.is_empty() {
-            b"/"
-        } else {
-            target.as_bytes()
-        });
-        out.extend_from_slice(b" HTTP/1.1\r\n");
+        request_line(out, self.method().as_str(), self.uri());
         if !self.headers().contains_key(HOST) {
             field(out, b"host", host);
         }
@@ -425,8 +419,7 @@ impl Outgoing for http::Request<Bytes> {
         }
         let body = self.body();
         if !body.is_empty() || !bodyless(self.method()) {
-            let mut digits = itoa::Buffer::new();
-            field(out, b"content-length", digits.format(body.len()).as_bytes());
+            content_length(out, body.len());
         }
         out.extend_from_slice(b"\r\n");
     }

@@ -176,18 +176,23 @@ fn check_name(name: &[u8]) -> Result<(), InvalidHeader> {
     }
 }
 
-/// Field values may hold visible characters, spaces, tabs and obs-text, never CR, LF or NUL.
-fn check_value(value: &[u8]) -> Result<(), InvalidHeader> {
-    if value
+/// Whether `value` can be written as a field value: visible characters, spaces, tabs and
+/// obs-text, never a control character (CR, LF and NUL among them) or DEL. The same rule as
+/// `http::HeaderValue::from_bytes`.
+pub fn is_field_value(value: &[u8]) -> bool {
+    value
         .iter()
-        .any(|&b| b == b'\r' || b == b'\n' || b == 0 || (b < 0x20 && b != b'\t') || b == 0x7f)
-    {
+        .all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t')
+}
+
+fn check_value(value: &[u8]) -> Result<(), InvalidHeader> {
+    if is_field_value(value) {
+        Ok(())
+    } else {
         Err(InvalidHeader {
             what: "value",
             detail: "control character",
         })
-    } else {
-        Ok(())
     }
 }
 

@@ -242,31 +242,16 @@ impl<H: Handler> Conn<H> {
     }
 
     /// Waits for the first byte of a request. False: the wait timed out, the peer closed, or
-    /// the server is draining (an idle connection is closed at once).
-    ///
-    /// The connection's timer is re-armed lazily: it keeps the deadline of an earlier wait
-    /// until it fires, and only then moves to the current one (or ends the wait if that has
-    /// passed). Under load a connection waits thousands of times per idle period, and moving a
-    /// timer on every wait cost more than the rest of the wait. A deadline earlier than the
-    /// timer's (a shorter idle timeout after the first request's) moves it at once.
+    /// the server is draining (an idle connection is closed at once). The wait is timed by the
+    /// connection's one reused timer ([`crate::reused_timer`]).
     async fn wait_for_request(&mut self, wait: Duration) -> bool {
         self.buf.reserve(READ_CHUNK);
         let deadline = Instant::now() + wait;
-        if self.idle.deadline() > deadline {
-            self.idle.as_mut().reset(deadline);
-        }
-        loop {
-            tokio::select! {
-                biased;
-                () = &mut self.drained => return false,
-                () = &mut self.idle => {
-                    if self.idle.deadline() >= deadline {
-                        return false;
-                    }
-                    self.idle.as_mut().reset(deadline);
-                }
-                r = self.stream.read_buf(&mut self.buf) => return matches!(r, Ok(n) if n > 0),
-            }
+        tokio::select! {
+            biased;
+            () = &mut self.drained => false,
+            () = crate::reused_timer::until(self.idle.as_mut(), deadline) => false,
+            r = self.stream.read_buf(&mut self.buf) => matches!(r, Ok(n) if n > 0),
         }
     }
 
