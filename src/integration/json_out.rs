@@ -28,7 +28,12 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Writes `s` as a quoted JSON string.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    escaped(out, s.as_bytes());
+    // Most strings here are ids, paths and names with nothing to escape: copied as they are.
+    if is_plain_ascii(s.as_bytes()) {
+        out.extend_from_slice(s.as_bytes());
+    } else {
+        escaped(out, s.as_bytes());
+    }
     out.push(b'"');
 }
 
@@ -48,13 +53,19 @@ pub fn bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.push(b'"');
 }
 
-/// Writes bytes the caller has already checked to be UTF-8 as a quoted JSON string, without
-/// checking again (the proxy body's mode is decided by that same check).
-pub fn checked_utf8(out: &mut Vec<u8>, b: &[u8]) {
-    debug_assert!(std::str::from_utf8(b).is_ok());
+/// Writes `b` as a quoted JSON string if it is UTF-8 and returns true; writes nothing and
+/// returns false otherwise. Invalid bytes are harmless to the escape, so the check comes after
+/// it, and an ASCII body (most JSON) is told by `is_ascii`, much cheaper than full validation.
+pub fn utf8_string(out: &mut Vec<u8>, b: &[u8]) -> bool {
+    let start = out.len();
     out.push(b'"');
     escaped(out, b);
+    if !b.is_ascii() && std::str::from_utf8(b).is_err() {
+        out.truncate(start);
+        return false;
+    }
     out.push(b'"');
+    true
 }
 
 /// The escaped contents of `b` without quotes (UTF-8 when valid, else ISO-8859-1).
@@ -92,7 +103,8 @@ fn is_plain_ascii(b: &[u8]) -> bool {
         .all(|&c| c.is_ascii() && ESCAPE[usize::from(c)] == 0)
 }
 
-/// Escaped contents of valid UTF-8 bytes.
+/// Escaped contents of valid UTF-8 bytes (invalid ones are copied as they are: callers that
+/// have not validated the bytes yet check before using the output).
 ///
 /// The output is written by index into room made up front (two bytes per input byte, the most
 /// that `\\"`-style escapes need, plus one word of slack), so every step is a fixed-size store
@@ -247,6 +259,28 @@ mod tests {
         fn falsely_flagged_bytes_round_trip(v in "[\"#  !\\\\\\x00-\\x1fa]{0,96}") {
             let back: String = serde_json::from_str(&s(&v)).unwrap();
             prop_assert_eq!(back, v);
+        }
+
+        /// `utf8_string` writes exactly what `string` writes for UTF-8, and nothing otherwise,
+        /// whatever the position of the invalid or non-ASCII bytes.
+        #[test]
+        fn utf8_string_agrees_with_validation(v in proptest::collection::vec(
+            prop_oneof![Just(b'"'), Just(b'a'), Just(0xc3u8), Just(0xa9u8), Just(0xffu8), Just(b'\n')],
+            0..40,
+        )) {
+            let mut o = b"[".to_vec();
+            let ok = utf8_string(&mut o, &v);
+            match std::str::from_utf8(&v) {
+                Ok(text) => {
+                    prop_assert!(ok);
+                    let want = s(text);
+                    prop_assert_eq!(&o[1..], want.as_bytes());
+                }
+                Err(_) => {
+                    prop_assert!(!ok);
+                    prop_assert_eq!(o, b"[".to_vec());
+                }
+            }
         }
 
         #[test]

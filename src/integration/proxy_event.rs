@@ -43,14 +43,16 @@ pub(crate) fn unrouted() -> GatewayError {
 pub(crate) enum BodyMode {
     /// No body: `null` (1.0) or omitted (2.0), `isBase64Encoded: false`.
     Absent,
-    /// The body as a JSON string.
+    /// The body as a JSON string when it is UTF-8; base64 when it is not (a JSON string cannot
+    /// carry it), decided while it is escaped.
     Text,
     /// The body base64-encoded, `isBase64Encoded: true`.
     Base64,
 }
 
 /// REST rule (§3.5): base64 when `Content-Type` matches `binaryMediaTypes`, or when the body is
-/// not UTF-8 (a JSON string cannot carry it otherwise); text otherwise.
+/// not UTF-8 (a JSON string cannot carry it otherwise: [`BodyMode::Text`] falls back); text
+/// otherwise.
 pub(crate) fn body_mode_rest(ctx: &RequestCtx) -> BodyMode {
     let body = &ctx.req.body;
     if body.is_empty() {
@@ -61,15 +63,15 @@ pub(crate) fn body_mode_rest(ctx: &RequestCtx) -> BodyMode {
         .headers
         .get_str("content-type")
         .is_some_and(|ct| ctx.api.binary_media_types.matches(ct));
-    if binary || std::str::from_utf8(body).is_err() {
+    if binary {
         BodyMode::Base64
     } else {
         BodyMode::Text
     }
 }
 
-/// HTTP API / Function URL rule (§5.1): text only for textual content types with a UTF-8 body;
-/// everything else (no content type, forms, multipart, images...) is base64.
+/// HTTP API / Function URL rule (§5.1): text only for textual content types with a UTF-8 body
+/// (the UTF-8 test is [`BodyMode::Text`]'s fallback); everything else (no content type, forms, multipart, images...) is base64.
 pub(crate) fn body_mode_textual(ctx: &RequestCtx) -> BodyMode {
     let body = &ctx.req.body;
     if body.is_empty() {
@@ -80,7 +82,7 @@ pub(crate) fn body_mode_textual(ctx: &RequestCtx) -> BodyMode {
         .headers
         .get_str("content-type")
         .is_some_and(is_textual);
-    if textual && std::str::from_utf8(body).is_ok() {
+    if textual {
         BodyMode::Text
     } else {
         BodyMode::Base64
@@ -111,12 +113,8 @@ pub(crate) fn write_body(out: &mut Vec<u8>, body: &[u8], mode: BodyMode) -> bool
             out.extend_from_slice(b"null");
             false
         }
-        BodyMode::Text => {
-            // `Text` means the body_mode functions found it to be UTF-8.
-            json_out::checked_utf8(out, body);
-            false
-        }
-        BodyMode::Base64 => {
+        BodyMode::Text if json_out::utf8_string(out, body) => false,
+        BodyMode::Text | BodyMode::Base64 => {
             out.push(b'"');
             let start = out.len();
             let len = base64::encoded_len(body.len(), true).unwrap_or(0);
@@ -173,6 +171,30 @@ mod tests {
         ] {
             assert!(!is_textual(t), "{t}");
         }
+    }
+
+    #[test]
+    fn text_body_falls_back_to_base64_when_not_utf8() {
+        let mut o = Vec::new();
+        assert!(!write_body(
+            &mut o,
+            "{\"k\":\"é\"}".as_bytes(),
+            BodyMode::Text
+        ));
+        assert_eq!(o, "\"{\\\"k\\\":\\\"é\\\"}\"".as_bytes());
+        // Invalid UTF-8 after a long valid prefix: nothing of the text attempt is left.
+        let mut o = b"x".to_vec();
+        let mut body = b"\"0123456789abcdef\" ".repeat(3);
+        body.push(0xff);
+        assert!(write_body(&mut o, &body, BodyMode::Text));
+        let mut want = b"x\"".to_vec();
+        want.extend_from_slice(
+            base64::engine::general_purpose::STANDARD
+                .encode(&body)
+                .as_bytes(),
+        );
+        want.push(b'"');
+        assert_eq!(o, want);
     }
 
     #[test]

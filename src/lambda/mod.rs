@@ -135,9 +135,10 @@ impl Invoker {
         match &function.target {
             FunctionTarget::InvokeUrl(url) if is_plain_http(url) && local::in_scope() => {
                 let call = invoke_api::InvokeCall::new(url, payload, trace);
-                let exchange = local::exchange(&self.connector, self.idle_timeout, &call);
+                let started = std::time::Instant::now();
+                let exchange = local::exchange(&self.connector, self.idle_timeout, &call, started);
                 // Boxed for the reason given in `exchange`.
-                let reply = local::within(timeout, Box::pin(exchange))
+                let reply = local::within(started, timeout, Box::pin(exchange))
                     .await
                     .unwrap_or(Err(InvokeError::Timeout))?;
                 invoke_api::classify(reply)
@@ -183,9 +184,10 @@ impl Invoker {
         req: http::Request<Bytes>,
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, InvokeError> {
+        let started = std::time::Instant::now();
         let call = async {
             if is_plain_http(req.uri()) && local::in_scope() {
-                return local::exchange(&self.connector, self.idle_timeout, &req)
+                return local::exchange(&self.connector, self.idle_timeout, &req, started)
                     .await
                     .and_then(reply::Reply::into_http);
             }
@@ -194,7 +196,7 @@ impl Invoker {
         };
         // Boxed: the call's future is kilobytes; inline, every enclosing future (up to the
         // client connection's) would hold it and move it at each level. One allocation instead.
-        local::within(timeout, Box::pin(call))
+        local::within(started, timeout, Box::pin(call))
             .await
             .unwrap_or(Err(InvokeError::Timeout))
     }
