@@ -139,13 +139,6 @@ impl TraceContext {
         W3cText::new(self.trace_id, parent, self.sampled == Some(true))
     }
 
-    /// Sets both headers on an outgoing Lambda Invoke / Function URL request. These headers are
-    /// the transport's, not the event's, so the W3C one is always added.
-    pub fn apply_to_invoke(&self, headers: &mut HeaderList) {
-        self.set(headers, AMZN_TRACE_ID, &self.amzn);
-        self.set(headers, TRACEPARENT, &self.traceparent());
-    }
-
     /// Sets the trace headers of a client response: `X-Amzn-Trace-Id` as API Gateway returns it,
     /// and `traceparent` only to clients that sent one, so AWS-shaped clients see AWS's exact
     /// header set. (Which responses carry the AWS header is the response phase's rule.)
@@ -459,9 +452,31 @@ mod tests {
         t.apply_to_response(&mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out.get_str("x-amzn-trace-id"), Some(t.amzn_trace_id()));
-        let mut inv = HeaderList::new();
-        t.apply_to_invoke(&mut inv);
-        assert_eq!(inv.get_str("traceparent"), Some(&*t.traceparent()));
+    }
+
+    #[test]
+    fn calls_carry_the_trace_with_the_callers_parent_or_a_new_span() {
+        // No parent from the client: each call gets its own span id under the same trace.
+        let t = TraceContext::from_headers(&HeaderList::new(), 1);
+        let (a, b) = (t.call_traceparent(), t.call_traceparent());
+        let (a, b) = (
+            parse_traceparent(a.as_str()).unwrap(),
+            parse_traceparent(b.as_str()).unwrap(),
+        );
+        assert_eq!((a.trace_id, b.trace_id), (t.trace_id, t.trace_id));
+        assert_ne!(a.parent, b.parent);
+        // The client's parent is passed on as it came.
+        let mut h = HeaderList::new();
+        h.push(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
+        .unwrap();
+        let t = TraceContext::from_headers(&h, 1);
+        assert_eq!(
+            t.call_traceparent().as_str(),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        );
     }
 
     proptest::proptest! {

@@ -351,7 +351,10 @@ async fn function_url_forwarding() {
     .await;
     let f = url_target(&format!("{}/", stub.base_url()));
     let req = client_request("/orders/a%2Fb?x=1&x=2&y=%20");
-    let resp = invoker().forward(&f, &req, TIMEOUT).await.unwrap();
+    let resp = invoker()
+        .forward(&f, &req, TIMEOUT, &trace())
+        .await
+        .unwrap();
 
     assert_eq!(resp.status, 201);
     assert_eq!(resp.body, Bytes::from_static(br#"{"created":true}"#));
@@ -383,6 +386,11 @@ async fn function_url_forwarding() {
         assert!(got.header(gone).is_none(), "{gone} forwarded");
     }
     assert_eq!(got.body, Bytes::from_static(b"hello"));
+    // The request's trace goes with it, as on Invoke calls.
+    assert_eq!(got.header("x-amzn-trace-id"), Some(TRACE));
+    assert!(got
+        .header("traceparent")
+        .is_some_and(|tp| tp.starts_with("00-5e1b41515ac6c58f5b5dbd0a9c8a1e7f-")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,7 +398,12 @@ async fn function_url_base_path_and_invoke_through_the_url() {
     let stub = StubLambda::start(Reply::http(200, &[], "ok")).await;
     let f = url_target(&format!("{}/prefix/", stub.base_url()));
     invoker()
-        .forward(&f, &Request::for_test(Method::GET, "/a/b"), TIMEOUT)
+        .forward(
+            &f,
+            &Request::for_test(Method::GET, "/a/b"),
+            TIMEOUT,
+            &trace(),
+        )
         .await
         .unwrap();
     assert_eq!(stub.last_request().unwrap().target, "/prefix/a/b");
@@ -434,7 +447,7 @@ async fn function_url_base_path_and_invoke_through_the_url() {
 async fn forward_refuses_an_invoke_url_target() {
     let f = invoke_target("http://127.0.0.1:1/2015-03-31/functions/f/invocations");
     let err = invoker()
-        .forward(&f, &Request::for_test(Method::GET, "/"), TIMEOUT)
+        .forward(&f, &Request::for_test(Method::GET, "/"), TIMEOUT, &trace())
         .await
         .unwrap_err();
     assert!(matches!(err, InvokeError::Request(_)));

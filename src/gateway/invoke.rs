@@ -76,7 +76,7 @@ pub async fn invoke(
                 })
         }
         (Integration::Proxy(p), Mapped::Forward) => invoker
-            .forward(api.function(p.function), &ctx.req, p.timeout)
+            .forward(api.function(p.function), &ctx.req, p.timeout, &ctx.trace)
             .await
             .map(Outcome::Forwarded)
             .map_err(|e| e.to_gateway_error()),

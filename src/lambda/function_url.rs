@@ -28,6 +28,7 @@ use super::invoke_api::ERROR_TYPE;
 use super::outcome::{service_error_type, FunctionErrorKind, Invocation};
 use super::InvokeError;
 use crate::message::{HeaderList, Request, Response};
+use crate::trace_context::TraceContext;
 
 /// Header fields that describe one connection and never cross a proxy (RFC 9110 §7.6.1), plus
 /// those apigate rewrites or that no longer apply to a fully buffered message.
@@ -89,10 +90,13 @@ pub fn classify_invoke_reply(reply: http::Response<Bytes>) -> Result<Invocation,
     })
 }
 
-/// The upstream request that forwards `req` to the Function URL `url`.
+/// The upstream request that forwards `req` to the Function URL `url`. It carries the request's
+/// trace (`X-Amzn-Trace-Id` and `traceparent`, replacing the client's), so the function sees
+/// the trace id the client gets back.
 pub fn build_forward_request(
     url: &Uri,
     req: &Request,
+    trace: &TraceContext,
 ) -> Result<http::Request<Bytes>, InvokeError> {
     let uri = forward_uri(url, req)?;
     let authority = uri
@@ -139,6 +143,7 @@ pub fn build_forward_request(
         }
     }
     headers.insert(FORWARDED[3], HeaderValue::from(req.local.port()));
+    super::invoke_api::set_trace_headers(&mut headers, trace);
 
     let mut upstream = http::Request::builder()
         .method(req.method.clone())
@@ -294,7 +299,9 @@ mod tests {
         let url: Uri = "https://abc.lambda-url.us-east-1.on.aws/base/"
             .parse()
             .unwrap();
-        let up = build_forward_request(&url, &client_request()).unwrap();
+        let req = client_request();
+        let up = build_forward_request(&url, &req, &TraceContext::from_headers(&req.headers, 1))
+            .unwrap();
         assert_eq!(up.method(), Method::PUT);
         assert_eq!(
             up.uri().to_string(),
@@ -322,10 +329,32 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_request_carries_the_requests_trace() {
+        let url: Uri = "http://127.0.0.1:9000".parse().unwrap();
+        let mut req = Request::for_test(Method::GET, "/");
+        let client = "Root=1-5e600000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+        req.headers.push("X-Amzn-Trace-Id", client).unwrap();
+        req.headers
+            .push(
+                "traceparent",
+                "00-ffffffffffffffffffffffffffffffff-0000000000000001-00",
+            )
+            .unwrap();
+        let trace = TraceContext::from_headers(&req.headers, 1);
+        let up = build_forward_request(&url, &req, &trace).unwrap();
+        let h = up.headers();
+        assert_eq!(h.get_all("x-amzn-trace-id").iter().count(), 1);
+        assert_eq!(h["x-amzn-trace-id"], trace.amzn_trace_id());
+        assert_eq!(h.get_all("traceparent").iter().count(), 1);
+        assert_eq!(h["traceparent"], trace.call_traceparent().as_str());
+    }
+
+    #[test]
     fn root_url_and_no_query() {
         let url: Uri = "http://127.0.0.1:9000".parse().unwrap();
         let req = Request::for_test(Method::GET, "/");
-        let up = build_forward_request(&url, &req).unwrap();
+        let up = build_forward_request(&url, &req, &TraceContext::from_headers(&req.headers, 1))
+            .unwrap();
         assert_eq!(up.uri().to_string(), "http://127.0.0.1:9000/");
         assert_eq!(up.headers()["x-forwarded-for"], "127.0.0.1");
         assert!(up.headers().get("x-forwarded-host").is_none());

@@ -165,6 +165,7 @@ impl Invoker {
         function: &Function,
         req: &Request,
         timeout: Duration,
+        trace: &TraceContext,
     ) -> Result<Response, InvokeError> {
         let FunctionTarget::FunctionUrl(url) = &function.target else {
             return Err(InvokeError::Request(format!(
@@ -172,7 +173,7 @@ impl Invoker {
                 function.name
             )));
         };
-        let upstream = function_url::build_forward_request(url, req)?;
+        let upstream = function_url::build_forward_request(url, req, trace)?;
         let reply = self.exchange(upstream, timeout).await?;
         Ok(function_url::into_response(reply))
     }
