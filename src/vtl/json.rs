@@ -148,12 +148,13 @@ pub(crate) fn special_bytes(w: &[u8]) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(w);
     let w = u64::from_le_bytes(word);
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
-    let q = w ^ (ONES * u64::from(b'"'));
-    let quote = q.wrapping_sub(ONES) & !q;
+    // One test for control characters and `"`: flipping bit 1 maps `"` (0x22) to 0x20 and
+    // keeps 0x00-0x1f among themselves, so exactly those bytes fall below 0x21.
+    let x = w ^ (ONES * 0x02);
+    let below = x.wrapping_sub(ONES * 0x21) & !x;
     let bs = w ^ (ONES * u64::from(b'\\'));
     let backslash = bs.wrapping_sub(ONES) & !bs;
-    (below_space | quote | backslash) & HIGH
+    (below | backslash) & HIGH
 }
 
 fn write_static(n: &StaticNode, out: &mut String) -> bool {
@@ -296,5 +297,25 @@ mod tests {
         let mut s = String::new();
         write_java(arr_get(z, 1).unwrap(), &mut s);
         assert_eq!(s, "{a=x\"y}");
+    }
+
+    /// Every byte at every position, after every byte: the lowest flagged byte is exactly the
+    /// first one JSON must escape (`"`, backslash, below 0x20), and nothing is flagged without one.
+    #[test]
+    fn special_bytes_finds_exactly_the_first_byte_to_escape() {
+        let escapes = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        for before in 0..=255u8 {
+            for after in 0..=255u8 {
+                for at in 0..7 {
+                    let mut w = [b'a'; 8];
+                    w[at] = before;
+                    w[at + 1] = after;
+                    let want = w.iter().position(|&b| escapes(b));
+                    let mask = special_bytes(&w);
+                    let got = (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize);
+                    assert_eq!(got, want, "{w:?}");
+                }
+            }
+        }
     }
 }
