@@ -71,7 +71,8 @@ pub(crate) fn body_mode_rest(ctx: &RequestCtx) -> BodyMode {
 }
 
 /// HTTP API / Function URL rule (§5.1): text only for textual content types with a UTF-8 body
-/// (the UTF-8 test is [`BodyMode::Text`]'s fallback); everything else (no content type, forms, multipart, images...) is base64.
+/// (the UTF-8 test is [`BodyMode::Text`]'s fallback); everything else (no content type, forms,
+/// multipart, images...) is base64.
 pub(crate) fn body_mode_textual(ctx: &RequestCtx) -> BodyMode {
     let body = &ctx.req.body;
     if body.is_empty() {
