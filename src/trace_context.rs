@@ -443,20 +443,7 @@ mod tests {
             assert!(!f.sampled);
         }
         assert!(TraceContext::from_amzn("Root=1-x").is_none());
-    }
-
-    #[test]
-    fn response_echoes_traceparent_only_to_w3c_clients() {
-        let t = TraceContext::from_headers(&HeaderList::new(), 1);
-        let mut out = HeaderList::new();
-        t.apply_to_response(&mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out.get_str("x-amzn-trace-id"), Some(t.amzn_trace_id()));
-    }
-
-    #[test]
-    fn calls_carry_the_trace_with_the_callers_parent_or_a_new_span() {
-        // No parent from the client: each call gets its own span id under the same trace.
+        // No trace from the client: a new span per call under the request's trace id.
         let t = TraceContext::from_headers(&HeaderList::new(), 1);
         let (a, b) = (t.call_traceparent(), t.call_traceparent());
         let (a, b) = (
@@ -465,7 +452,7 @@ mod tests {
         );
         assert_eq!((a.trace_id, b.trace_id), (t.trace_id, t.trace_id));
         assert_ne!(a.parent, b.parent);
-        // The client's parent is passed on as it came.
+        // A W3C client's parent is passed on as it came.
         let mut h = HeaderList::new();
         h.push(
             "traceparent",
@@ -477,6 +464,15 @@ mod tests {
             t.call_traceparent().as_str(),
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
         );
+    }
+
+    #[test]
+    fn response_echoes_traceparent_only_to_w3c_clients() {
+        let t = TraceContext::from_headers(&HeaderList::new(), 1);
+        let mut out = HeaderList::new();
+        t.apply_to_response(&mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out.get_str("x-amzn-trace-id"), Some(t.amzn_trace_id()));
     }
 
     proptest::proptest! {

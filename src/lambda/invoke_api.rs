@@ -119,12 +119,14 @@ impl Outgoing for InvokeCall<'_> {
 }
 
 /// Classifies the hot path's reply (see [`classify_invoke_reply`]).
-pub fn classify(reply: Reply) -> Result<Invocation, InvokeError> {
+pub fn classify(mut reply: Reply) -> Result<Invocation, InvokeError> {
+    // The body moves out (the field lookups borrow only the head), no reference count taken.
+    let body = std::mem::take(&mut reply.body);
     classify_invoke_reply(
         reply.status.as_u16(),
         reply.get(FUNCTION_ERROR),
         reply.get(ERROR_TYPE),
-        reply.body.clone(),
+        body,
     )
 }
 
