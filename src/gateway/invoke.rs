@@ -67,7 +67,7 @@ pub async fn invoke(
         (Integration::Proxy(p), Mapped::Event { payload, format }) => {
             let f = api.function(p.function);
             invoker
-                .invoke(f, payload, p.timeout, &ctx.trace)
+                .invoke_since(started, f, payload, p.timeout, &ctx.trace)
                 .await
                 .map_err(|e| e.to_gateway_error())
                 .and_then(|invocation| match invocation.to_gateway_error() {

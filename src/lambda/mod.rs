@@ -132,10 +132,23 @@ impl Invoker {
         timeout: Duration,
         trace: &TraceContext,
     ) -> Result<Invocation, InvokeError> {
+        self.invoke_since(std::time::Instant::now(), function, payload, timeout, trace)
+            .await
+    }
+
+    /// [`Invoker::invoke`], with the call's `timeout` counted from `started`: the caller's own
+    /// clock read for the call (its integration latency), so the call needs none of its own.
+    pub async fn invoke_since(
+        &self,
+        started: std::time::Instant,
+        function: &Function,
+        payload: Bytes,
+        timeout: Duration,
+        trace: &TraceContext,
+    ) -> Result<Invocation, InvokeError> {
         match &function.target {
             FunctionTarget::InvokeUrl(url) if is_plain_http(url) && local::in_scope() => {
                 let call = invoke_api::InvokeCall::new(url, payload, trace);
-                let started = std::time::Instant::now();
                 let exchange = local::exchange(&self.connector, self.idle_timeout, &call, started);
                 // Boxed for the reason given in `exchange`.
                 let reply = local::within(started, timeout, Box::pin(exchange))

@@ -1,8 +1,8 @@
 //! One plain-HTTP/1.1 keep-alive connection to a function's endpoint, written and read by the
 //! task that calls through it.
 //!
-//! This is the hot path's client: a call writes one request (head and body in one buffer, one
-//! `write`) and reads the reply with `httparse` into a reused buffer, in the client connection's
+//! This is the hot path's client: a call writes one request (head and body gathered into one
+//! `writev`) and reads the reply with `httparse` into a reused buffer, in the client connection's
 //! own task. A general client (hyper's) hands every request to a connection task over channels
 //! and builds a header map for the request; here there is nothing between the two sockets but the
 //! bytes. The reply's body and header values are slices of the read buffer (`Bytes`), not copies.
@@ -12,7 +12,7 @@
 //! the body runs to the end of the connection. A connection is reused only when the reply said
 //! nothing against it (`Connection: close`, HTTP/1.0) and ended exactly where its framing said.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, IoSlice};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
@@ -22,7 +22,7 @@ use http::uri::Authority;
 use http::{Method, StatusCode, Uri, Version};
 use hyper_util::client::legacy::connect::HttpConnector;
 use smallvec::SmallVec;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower_service::Service;
 
@@ -38,9 +38,6 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_FIELDS: usize = 128;
 /// Field slots tried first (a Lambda reply has a handful).
 const STACK_FIELDS: usize = INLINE_FIELDS;
-/// Bodies up to this size are copied behind the head so the request is one `write`; larger ones
-/// are written after it, uncopied.
-const COALESCE: usize = 64 * 1024;
 /// Read granularity.
 const READ_CHUNK: usize = 8 * 1024;
 
@@ -140,25 +137,19 @@ impl Upstream {
         })
     }
 
+    /// Writes the head and the body with one gathering `writev` (more only if the socket takes
+    /// part of them): the body is not copied behind the head. It is the event the request
+    /// path just built, still in cache, where a copy would fill a buffer this connection last
+    /// touched a whole round of client connections ago.
     async fn write_request<R: Outgoing>(&mut self, req: &R) -> Result<(), InvokeError> {
-        let body = req.body();
         self.out.clear();
         req.write_head(&mut self.out, self.host.as_bytes());
-        let coalesced = body.len() <= COALESCE;
-        if coalesced {
-            self.out.extend_from_slice(body);
-        }
-        let write = async {
-            self.stream.write_all(&self.out).await?;
-            if !coalesced {
-                self.stream.write_all(body).await?;
-            }
-            Ok::<_, std::io::Error>(())
-        };
-        write.await.map_err(|e| {
-            self.reusable = false;
-            InvokeError::Io(e.to_string())
-        })
+        write_both(&mut self.stream, &self.out, req.body())
+            .await
+            .map_err(|e| {
+                self.reusable = false;
+                InvokeError::Io(e.to_string())
+            })
     }
 
     /// Reads one final reply (skipping 1xx interim ones) and its body.
@@ -262,6 +253,30 @@ impl Upstream {
         self.buf.reserve(READ_CHUNK);
         self.stream.read_buf(&mut self.buf).await.map_err(io_error)
     }
+}
+
+/// Writes all of `head`, then all of `body`, gathering both into each write while any of the
+/// head is left.
+async fn write_both<W: AsyncWrite + Unpin>(
+    stream: &mut W,
+    mut head: &[u8],
+    mut body: &[u8],
+) -> std::io::Result<()> {
+    while !head.is_empty() {
+        let n = stream
+            .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+            .await?;
+        if n == 0 {
+            return Err(ErrorKind::WriteZero.into());
+        }
+        if n < head.len() {
+            head = &head[n..];
+        } else {
+            body = &body[n - head.len()..];
+            head = &[];
+        }
+    }
+    stream.write_all(body).await
 }
 
 /// How a reply's body is delimited.
