@@ -25,6 +25,7 @@
 
 pub mod headers;
 pub mod invoke;
+pub mod json_payload;
 pub mod mock;
 pub mod params;
 pub mod request;

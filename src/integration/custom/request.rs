@@ -102,8 +102,7 @@ pub fn map_request(
 
 /// Whether Lambda accepts `payload` as an event (valid JSON, or empty: the function sees `{}`).
 pub fn is_json_payload(payload: &[u8]) -> bool {
-    payload.iter().all(u8::is_ascii_whitespace)
-        || serde_json::from_slice::<serde::de::IgnoredAny>(payload).is_ok()
+    payload.iter().all(u8::is_ascii_whitespace) || super::json_payload::is_json(payload)
 }
 
 /// `requestParameters`: each mapped value into the state's integration request lists.
