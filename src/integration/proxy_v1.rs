@@ -6,7 +6,7 @@
 //! values in order. `requestContext.authorizer` exists only when an authorizer ran (REST), with
 //! every context value stringified plus `principalId` and `integrationLatency` (ms). HTTP API 1.0
 //! events carry `{"claims": null, "scopes": null}` when the route has no authorizer (AWS's
-//! documented example) and the REST shape when a Lambda authorizer ran [I]. HTTP APIs have no
+//! documented example) and the REST shape when a Lambda authorizer ran \[I\]. HTTP APIs have no
 //! `binaryMediaTypes`, so their bodies follow the textual rule of payload 2.0.
 
 use smallvec::SmallVec;

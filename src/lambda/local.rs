@@ -8,9 +8,9 @@
 //! connection per authority is never contended. Outside a scope (HTTP/2 streams, tests calling
 //! the invoker directly) and for `https://` the shared pool is used.
 //!
-//! The scope also keeps the connection's call timer ([`within`]), reused from call to call.
+//! The scope also keeps the connection's call timer (`within`), reused from call to call.
 //!
-//! The connections are [`Upstream`]s, apigate's own HTTP/1.1 client. The rules of the pool carry
+//! The connections are `Upstream`s, apigate's own HTTP/1.1 client. The rules of the pool carry
 //! over: a connection idle for longer than the pool's idle timeout is not reused, nor one the
 //! upstream closed meanwhile (checked from the socket's readiness before reuse); a request that
 //! could not be written on a reused connection is retried once on a new one (never one that went

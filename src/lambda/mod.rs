@@ -137,7 +137,9 @@ impl Invoker {
     }
 
     /// [`Invoker::invoke`], with the call's `timeout` counted from `started`: the caller's own
-    /// clock read for the call (its integration latency), so the call needs none of its own.
+    /// clock read for the call (its integration latency), so a call on the client connection's
+    /// own upstream connection reads the clock no more (other calls still time their exchange
+    /// from a read of their own).
     pub async fn invoke_since(
         &self,
         started: std::time::Instant,

@@ -124,7 +124,7 @@ pub enum Instr {
     IndexMut,
     /// Stack: object, value -> (object.name = value).
     SetProp(u32),
-    /// Stack: object, key, value -> (object[key] = value).
+    /// Stack: object, key, value -> (`object[key] = value`).
     SetIndex,
     /// Binary arithmetic/comparison.
     Bin(BinOp),

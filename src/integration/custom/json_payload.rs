@@ -5,7 +5,7 @@
 //! which checks the grammar alone (any nesting, any number size, string bytes other than `"`,
 //! `\` and control characters, escapes `\" \\ \/ \b \f \n \r \t \uXXXX`). Asking serde_json
 //! costs about twelve instructions a byte, and a custom route checks every payload it sends,
-//! a few kilobytes with the body inside. [`scan`] checks the same grammar faster: strings a
+//! a few kilobytes with the body inside. `scan` checks the same grammar faster: strings a
 //! word at a time, structure without recursion. It only ever says yes for a document serde_json
 //! accepts; for anything else (an error, or nesting deeper than it tracks) serde_json decides,
 //! so the answer is serde_json's in every case and only its cost changes.
