@@ -12,7 +12,7 @@
 //! the body runs to the end of the connection. A connection is reused only when the reply said
 //! nothing against it (`Connection: close`, HTTP/1.0) and ended exactly where its framing said.
 
-use std::io::{ErrorKind, IoSlice};
+use std::io::ErrorKind;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
@@ -22,7 +22,7 @@ use http::uri::Authority;
 use http::{Method, StatusCode, Uri, Version};
 use hyper_util::client::legacy::connect::HttpConnector;
 use smallvec::SmallVec;
-use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
@@ -138,13 +138,11 @@ impl Upstream {
     }
 
     /// Writes the head and the body with one gathering `writev` (more only if the socket takes
-    /// part of them): the body is not copied behind the head. It is the event the request
-    /// path just built, still in cache, where a copy would fill a buffer this connection last
-    /// touched a whole round of client connections ago.
+    /// part of them); see [`crate::server::gathered`] for why the body is not copied.
     async fn write_request<R: Outgoing>(&mut self, req: &R) -> Result<(), InvokeError> {
         self.out.clear();
         req.write_head(&mut self.out, self.host.as_bytes());
-        write_both(&mut self.stream, &self.out, req.body())
+        crate::server::gathered::write(&mut self.stream, &self.out, req.body())
             .await
             .map_err(|e| {
                 self.reusable = false;
@@ -253,30 +251,6 @@ impl Upstream {
         self.buf.reserve(READ_CHUNK);
         self.stream.read_buf(&mut self.buf).await.map_err(io_error)
     }
-}
-
-/// Writes all of `head`, then all of `body`, gathering both into each write while any of the
-/// head is left.
-async fn write_both<W: AsyncWrite + Unpin>(
-    stream: &mut W,
-    mut head: &[u8],
-    mut body: &[u8],
-) -> std::io::Result<()> {
-    while !head.is_empty() {
-        let n = stream
-            .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
-            .await?;
-        if n == 0 {
-            return Err(ErrorKind::WriteZero.into());
-        }
-        if n < head.len() {
-            head = &head[n..];
-        } else {
-            body = &body[n - head.len()..];
-            head = &[];
-        }
-    }
-    stream.write_all(body).await
 }
 
 /// How a reply's body is delimited.

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 use super::*;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 /// A one-connection server: returns the address and a handle yielding what the client wrote
@@ -240,94 +241,4 @@ fn heads_with_many_fields_parse() {
         parse_head(&mut buf),
         Err(InvokeError::Protocol(_))
     ));
-}
-
-/// A writer that takes at most `step` bytes a call and records each call's gathered length.
-struct Trickle {
-    step: usize,
-    written: Vec<u8>,
-    calls: Vec<usize>,
-}
-
-impl AsyncWrite for Trickle {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let n = buf.len().min(self.step);
-        self.written.extend_from_slice(&buf[..n]);
-        self.calls.push(n);
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_write_vectored(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        let mut left = self.step;
-        let mut n = 0;
-        for b in bufs {
-            let take = b.len().min(left);
-            self.written.extend_from_slice(&b[..take]);
-            left -= take;
-            n += take;
-        }
-        self.calls.push(n);
-        Poll::Ready(Ok(n))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
-
-#[tokio::test]
-async fn head_and_body_go_out_whole_and_in_order_whatever_each_write_takes() {
-    let head = b"POST /f HTTP/1.1\r\ncontent-length: 26\r\n\r\n";
-    let body = b"abcdefghijklmnopqrstuvwxyz";
-    let whole = [&head[..], &body[..]].concat();
-    for step in [1, 3, head.len() - 1, head.len(), head.len() + 5, 1000] {
-        let mut w = Trickle {
-            step,
-            written: Vec::new(),
-            calls: Vec::new(),
-        };
-        write_both(&mut w, head, body).await.unwrap();
-        assert_eq!(w.written, whole, "step {step}");
-        // One gathering write when the socket takes it all.
-        if step >= whole.len() {
-            assert_eq!(w.calls, vec![whole.len()]);
-        }
-    }
-    // An empty body and a writer that takes nothing.
-    let mut w = Trickle {
-        step: 7,
-        written: Vec::new(),
-        calls: Vec::new(),
-    };
-    write_both(&mut w, head, b"").await.unwrap();
-    assert_eq!(w.written, head);
-    let mut stuck = Trickle {
-        step: 0,
-        written: Vec::new(),
-        calls: Vec::new(),
-    };
-    let err = write_both(&mut stuck, head, body).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::WriteZero);
 }

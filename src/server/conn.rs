@@ -4,7 +4,7 @@
 //! slices of it, so a request is handed to the handler without copying. Responses are encoded
 //! into a second reused buffer and written with at most one vectored write.
 
-use std::io::{self, IoSlice};
+use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -297,18 +297,7 @@ impl<H: Handler> Conn<H> {
         if !with_body {
             return self.stream.write_all(&self.out).await;
         }
-        let (mut head, mut body) = (&self.out[..], &resp.body[..]);
-        while !head.is_empty() {
-            let slices = [IoSlice::new(head), IoSlice::new(body)];
-            let n = self.stream.write_vectored(&slices).await?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            let from_head = n.min(head.len());
-            head = &head[from_head..];
-            body = &body[n - from_head..];
-        }
-        self.stream.write_all(body).await
+        super::gathered::write(&mut self.stream, &self.out, &resp.body).await
     }
 
     /// Ends the connection after a closing response; when request bytes may still be in

@@ -10,6 +10,7 @@
 //! - [`codec`]: request-head parsing (request line, `httparse` for fields) and framing rules.
 //! - [`chunked`]: incremental chunked-body decoding with a size limit.
 //! - [`encode`]: response-head encoding with the handler's exact header casing.
+//! - [`gathered`]: a head and a body sent with gathering writes, the body uncopied.
 //! - [`date`]: the cached `Date` value.
 //! - `h2`: HTTP/2 (h2c) via hyper, converting to and from the gateway's message types.
 //! - [`workers`]: [`Workers`], the thread-per-core runtimes connections are served on.
@@ -21,6 +22,7 @@ pub mod codec;
 mod conn;
 pub mod date;
 pub mod encode;
+pub mod gathered;
 mod h2;
 pub mod state;
 pub mod workers;
