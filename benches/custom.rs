@@ -1,6 +1,7 @@
 //! Custom integration hot path: `map_request` with the console's "Method Request passthrough"
 //! template (shared/perf/passthrough.vtl, body.json, request.json) including the per-request
-//! template inputs, and `map_response` with a small response template.
+//! template inputs, the check that its payload is JSON, and `map_response` with a small response
+//! template.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/custom_fixture/mod.rs"]
@@ -11,7 +12,9 @@ mod shared_dir_lookup;
 use std::hint::black_box;
 
 use apigate::config::model::Integration;
-use apigate::integration::custom::{request, response, CustomState, IntegrationOutcome};
+use apigate::integration::custom::{
+    json_payload, request, response, CustomState, IntegrationOutcome,
+};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use custom_fixture::{config, ctx, load, Req};
@@ -61,6 +64,17 @@ fn custom_paths(c: &mut Criterion) {
         b.iter(|| {
             let mut state = CustomState::new(&ctx);
             black_box(request::map_request(&ctx, integ, &mut state).unwrap());
+        })
+    });
+
+    // The payload check every Lambda-bound payload gets, against serde_json alone (the answer
+    // both give; json_payload only changes the cost).
+    c.bench_function("custom/payload_json_check", |b| {
+        b.iter(|| black_box(json_payload::is_json(black_box(&payload))))
+    });
+    c.bench_function("custom/payload_json_check_serde", |b| {
+        b.iter(|| {
+            black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&payload)).is_ok())
         })
     });
 
