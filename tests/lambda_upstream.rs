@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use apigate::config::model::{Function, FunctionTarget};
 use apigate::gateway::error::GatewayError;
@@ -352,7 +352,7 @@ async fn function_url_forwarding() {
     let f = url_target(&format!("{}/", stub.base_url()));
     let req = client_request("/orders/a%2Fb?x=1&x=2&y=%20");
     let resp = invoker()
-        .forward(&f, &req, TIMEOUT, &trace())
+        .forward(&f, &req, Instant::now(), TIMEOUT, &trace())
         .await
         .unwrap();
 
@@ -401,6 +401,7 @@ async fn function_url_base_path_and_invoke_through_the_url() {
         .forward(
             &f,
             &Request::for_test(Method::GET, "/a/b"),
+            Instant::now(),
             TIMEOUT,
             &trace(),
         )
@@ -447,7 +448,13 @@ async fn function_url_base_path_and_invoke_through_the_url() {
 async fn forward_refuses_an_invoke_url_target() {
     let f = invoke_target("http://127.0.0.1:1/2015-03-31/functions/f/invocations");
     let err = invoker()
-        .forward(&f, &Request::for_test(Method::GET, "/"), TIMEOUT, &trace())
+        .forward(
+            &f,
+            &Request::for_test(Method::GET, "/"),
+            Instant::now(),
+            TIMEOUT,
+            &trace(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, InvokeError::Request(_)));

@@ -76,12 +76,18 @@ pub async fn invoke(
                 })
         }
         (Integration::Proxy(p), Mapped::Forward) => invoker
-            .forward(api.function(p.function), &ctx.req, p.timeout, &ctx.trace)
+            .forward(
+                api.function(p.function),
+                &ctx.req,
+                started,
+                p.timeout,
+                &ctx.trace,
+            )
             .await
             .map(Outcome::Forwarded)
             .map_err(|e| e.to_gateway_error()),
         (Integration::Custom(c), Mapped::Custom { payload, state }) => {
-            crate::integration::custom::invoke::call(invoker, ctx, c, payload)
+            crate::integration::custom::invoke::call(invoker, ctx, c, payload, started)
                 .await
                 .map(|outcome| Outcome::Custom { outcome, state })
         }

@@ -137,9 +137,7 @@ impl Invoker {
     }
 
     /// [`Invoker::invoke`], with the call's `timeout` counted from `started`: the caller's own
-    /// clock read for the call (its integration latency), so a call on the client connection's
-    /// own upstream connection reads the clock no more (other calls still time their exchange
-    /// from a read of their own).
+    /// clock read for the call (its integration latency), so the call reads the clock no more.
     pub async fn invoke_since(
         &self,
         started: std::time::Instant,
@@ -160,12 +158,12 @@ impl Invoker {
             }
             FunctionTarget::InvokeUrl(url) => {
                 let req = invoke_api::build_request(url, payload, trace)?;
-                let reply = self.exchange(req, timeout).await?;
+                let reply = self.exchange(req, started, timeout).await?;
                 invoke_api::read_reply(reply)
             }
             FunctionTarget::FunctionUrl(url) => {
                 let req = function_url::build_invoke_request(url, payload, trace)?;
-                let reply = self.exchange(req, timeout).await?;
+                let reply = self.exchange(req, started, timeout).await?;
                 function_url::classify_invoke_reply(reply)
             }
         }
@@ -174,11 +172,14 @@ impl Invoker {
     /// Forwards a client request to a `functionUrl` target (AWS_PROXY with a Function URL
     /// upstream: the Function URL builds its own event) and returns its response; see
     /// [`function_url`] for exactly what is copied. An `invokeUrl` target is refused with
-    /// [`InvokeError::Request`]: the Invoke API needs an event, not a request.
+    /// [`InvokeError::Request`]: the Invoke API needs an event, not a request. The `timeout`
+    /// counts from `started`, the caller's clock read for the call (as in
+    /// [`Invoker::invoke_since`]).
     pub async fn forward(
         &self,
         function: &Function,
         req: &Request,
+        started: std::time::Instant,
         timeout: Duration,
         trace: &TraceContext,
     ) -> Result<Response, InvokeError> {
@@ -189,18 +190,18 @@ impl Invoker {
             )));
         };
         let upstream = function_url::build_forward_request(url, req, trace)?;
-        let reply = self.exchange(upstream, timeout).await?;
+        let reply = self.exchange(upstream, started, timeout).await?;
         Ok(function_url::into_response(reply))
     }
 
     /// Sends `req` and reads the whole response body (at most [`MAX_RESULT_BYTES`]), all within
-    /// `timeout`.
+    /// `timeout` from `started`.
     async fn exchange(
         &self,
         req: http::Request<Bytes>,
+        started: std::time::Instant,
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, InvokeError> {
-        let started = std::time::Instant::now();
         let call = async {
             if is_plain_http(req.uri()) && local::in_scope() {
                 return local::exchange(&self.connector, self.idle_timeout, &req, started)

@@ -198,26 +198,10 @@ fn is_ws(c: u8) -> bool {
 /// string's source is what the JSON string writer would write for its decoded value: plain
 /// characters and the escapes `\" \\ \n \r \t \b \f` only.
 #[inline(always)]
-fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-    loop {
-        if let Some(w) = b.get(i..i + 8) {
-            let m = json::special_bytes(w);
-            if m == 0 {
-                i += 8;
-                continue;
-            }
-            i += (m.trailing_zeros() / 8) as usize;
-        }
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => match b.get(i + 1)? {
-                b'"' | b'\\' | b'n' | b'r' | b't' | b'b' | b'f' => i += 2,
-                _ => return None,
-            },
-            0..=0x1f => return None,
-            _ => i += 1,
-        }
-    }
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    json::string_end(b, i, |b, at| {
+        matches!(b.get(at)?, b'"' | b'\\' | b'n' | b'r' | b't' | b'b' | b'f').then_some(at + 1)
+    })
 }
 
 enum Number {

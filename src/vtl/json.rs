@@ -97,17 +97,8 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut last = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip eight plain bytes at a time: most strings need no escaping at all.
-        if let Some(w) = bytes.get(i..i + 8) {
-            let m = special_bytes(w);
-            if m == 0 {
-                i += 8;
-                continue;
-            }
-            i += (m.trailing_zeros() / 8) as usize;
-        }
+    // Most strings need no escaping at all: plain runs are skipped a word at a time.
+    while let Some(i) = next_special(bytes, last) {
         let b = bytes[i];
         let esc: &str = match b {
             b'"' => "\\\"",
@@ -117,11 +108,7 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..=0x1f => "",
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => "",
         };
         out.push_str(&s[last..i]);
         if esc.is_empty() {
@@ -132,8 +119,7 @@ pub(crate) fn write_string(s: &str, out: &mut String) {
         } else {
             out.push_str(esc);
         }
-        i += 1;
-        last = i;
+        last = i + 1;
     }
     out.push_str(&s[last..]);
     out.push('"');
@@ -155,6 +141,44 @@ pub(crate) fn special_bytes(w: &[u8]) -> u64 {
     let bs = w ^ (ONES * u64::from(b'\\'));
     let backslash = bs.wrapping_sub(ONES) & !bs;
     (below | backslash) & HIGH
+}
+
+/// The index of the first `"`, backslash or control character in `b` at or after `i`, if
+/// any: plain bytes are skipped a word at a time ([`special_bytes`]).
+#[inline(always)]
+pub(crate) fn next_special(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(w) = b.get(i..i + 8) {
+        let m = special_bytes(w);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = b.get(i..)?;
+    tail.iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|k| i + k)
+}
+
+/// The index just past the closing quote of the JSON string whose source starts at `i`, or
+/// `None` at a control character or the end of `b`. At a backslash, `escape` gets the index of
+/// the escape's letter and returns the index after the escape, or `None` for one the caller
+/// refuses. Inlined: its callers scan many short strings, where a call costs about as much as
+/// the scan.
+#[inline(always)]
+pub(crate) fn string_end(
+    b: &[u8],
+    mut i: usize,
+    escape: impl Fn(&[u8], usize) -> Option<usize>,
+) -> Option<usize> {
+    loop {
+        let at = next_special(b, i)?;
+        match b[at] {
+            b'"' => return Some(at + 1),
+            b'\\' => i = escape(b, at + 1)?,
+            _ => return None,
+        }
+    }
 }
 
 fn write_static(n: &StaticNode, out: &mut String) -> bool {

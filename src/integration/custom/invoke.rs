@@ -84,19 +84,21 @@ pub fn invoke_error(e: &InvokeError) -> GatewayError {
 }
 
 /// Calls the backend with the mapped `payload`: the mock answers at once; a function is
-/// invoked within the integration's timeout.
+/// invoked within the integration's timeout, counted from `started` (the caller's clock read for
+/// the call's integration latency).
 pub async fn call(
     invoker: &Invoker,
     ctx: &RequestCtx,
     integ: &CustomIntegration,
     payload: Bytes,
+    started: std::time::Instant,
 ) -> Result<IntegrationOutcome, GatewayError> {
     match integ.backend {
         CustomBackend::Mock => IntegrationOutcome::mock(&payload),
         CustomBackend::Lambda(id) => {
             let function = ctx.api.function(id);
             match invoker
-                .invoke(function, payload, integ.timeout, &ctx.trace)
+                .invoke_since(started, function, payload, integ.timeout, &ctx.trace)
                 .await
             {
                 Ok(inv) => Ok(IntegrationOutcome::from_invocation(inv)),

@@ -10,8 +10,6 @@
 //! accepts; for anything else (an error, or nesting deeper than it tracks) serde_json decides,
 //! so the answer is serde_json's in every case and only its cost changes.
 
-use crate::vtl::json::special_bytes;
-
 /// Containers [`scan`] tracks, one bit each; deeper documents are left to serde_json.
 const MAX_DEPTH: u32 = 64;
 
@@ -125,34 +123,11 @@ fn key(b: &[u8], i: usize) -> Option<usize> {
     (b.get(i) == Some(&b':')).then(|| ws(b, i + 1))
 }
 
-/// The index just past the closing quote of the string whose content starts at `i`: plain
-/// bytes are skipped a word at a time, escapes checked one by one, a control character is an
-/// error.
+/// The index just past the closing quote of the string whose content starts at `i`; any of
+/// JSON's escapes is allowed, a control character is an error.
 #[inline(always)]
-fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-    loop {
-        let special = match b.get(i..i + 8) {
-            Some(w) => {
-                let mask = special_bytes(w);
-                if mask == 0 {
-                    i += 8;
-                    continue;
-                }
-                // The lowest flagged byte is exact (see `special_bytes`).
-                i + (mask.trailing_zeros() / 8) as usize
-            }
-            None => i + b.get(i..)?.iter().position(|&c| is_special(c))?,
-        };
-        match b[special] {
-            b'"' => return Some(special + 1),
-            b'\\' => i = escape_end(b, special + 1)?,
-            _ => return None,
-        }
-    }
-}
-
-fn is_special(c: u8) -> bool {
-    c == b'"' || c == b'\\' || c < 0x20
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    crate::vtl::json::string_end(b, i, escape_end)
 }
 
 /// The index after the escape whose letter is at `i` (just after its backslash).
