@@ -49,7 +49,7 @@ usage: cargo bench --bench load -- [FLAGS]
                       and proxy-1t (the proxy route on one runtime thread)
   --out FILE          write the results as JSON
   --apigate PATH      apigate binary (default $CARGO_TARGET_DIR/release/apigate, then target/release/apigate)
-  --stub-threads N    worker threads of the stub Lambda (default 1)
+  --stub-threads N    worker threads of the stub Lambda (default: one per CPU)
   --stub-port PORT    port of the stub Lambda on 127.0.0.1 (default 0: any free port)
   --reverse-proxy ADDR  also measure a reverse proxy (e.g. nginx) at ADDR that forwards to the
                       stub (`revproxy` target; use with --stub-port)
@@ -70,7 +70,8 @@ impl Options {
         let mut targets = TargetKind::ALL.to_vec();
         let mut out = None;
         let mut apigate = None;
-        let mut stub_threads = 1;
+        // The recipe: a multi-threaded stub, sized like tokio's default runtime.
+        let mut stub_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut stub_port = 0;
         let mut reverse_proxy = None;
         let mut quick = false;

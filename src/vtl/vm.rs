@@ -22,6 +22,8 @@ use super::methods;
 use super::ops;
 use super::value::{Builtin, List, Map, Value};
 
+mod rare;
+
 /// Render-time caps. The defaults follow API Gateway (1,000 `#foreach` iterations per loop,
 /// 10 MB payloads) and Velocity (macro depth 20); fuel bounds total work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -684,88 +686,6 @@ impl<'a, 'o> Vm<'a, 'o> {
             Value::Builtin(Builtin::Util) => self.env.util_call(name, args, span),
             _ => methods::call(recv, name, args).map_err(|m| thrown(m, span)),
         }
-    }
-}
-
-impl<'a, 'o> Vm<'a, 'o> {
-    // Rarely used instructions live out of line to keep the dispatch loop small.
-
-    #[inline(never)]
-    fn make_range(&mut self, span: Span) -> VResult<Value<'a>> {
-        let hi = self.pop();
-        let lo = self.pop();
-        Ok(match (lo.as_int(), hi.as_int()) {
-            (Some(a), Some(b)) => {
-                let n = (a - b).unsigned_abs();
-                if n >= self.limits.max_value_size as u128 {
-                    return Err(RawError::new(
-                        ErrorKind::ValueTooLarge(self.limits.max_value_size),
-                        span,
-                    ));
-                }
-                let items: Vec<Value<'a>> = if a <= b {
-                    (a..=b).map(Value::Int).collect()
-                } else {
-                    (b..=a).rev().map(Value::Int).collect()
-                };
-                Value::list(items)
-            }
-            _ => Value::Null,
-        })
-    }
-
-    #[inline(never)]
-    fn call_macro(&mut self, idx: u32, argc: u8, span: Span) -> VResult<Flow> {
-        let prog: &'a Program = self.prog;
-        let at = self.stack.len().saturating_sub(argc as usize);
-        let args = self.stack.split_off(at);
-        let def = &prog.macros[idx as usize];
-        self.enter(span)?;
-        let saved: Vec<Value<'a>> = def
-            .params
-            .iter()
-            .map(|s| self.vars[*s as usize].clone())
-            .collect();
-        for (i, s) in def.params.iter().enumerate() {
-            self.vars[*s as usize] = args.get(i).cloned().unwrap_or(Value::Null);
-        }
-        let loops = std::mem::take(&mut self.loops);
-        let f = self.exec(def.chunk);
-        self.loops = loops;
-        for (s, v) in def.params.iter().zip(saved) {
-            self.vars[*s as usize] = v;
-        }
-        self.depth -= 1;
-        f
-    }
-
-    #[inline(never)]
-    fn set_index(&mut self, span: Span) -> VResult<()> {
-        let v = self.pop();
-        let key = self.pop();
-        let obj = self.pop();
-        if v.is_null() {
-            return Ok(());
-        }
-        match obj {
-            Value::Map(m) => {
-                m.borrow_mut().put(key, v);
-            }
-            Value::List(l) => {
-                let mut l = l.borrow_mut();
-                let len = l.items.len();
-                let slot = key
-                    .as_int()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .and_then(|i| l.items.get_mut(i))
-                    .ok_or_else(|| {
-                        thrown(format!("IndexOutOfBoundsException: Size: {len}"), span)
-                    })?;
-                *slot = v;
-            }
-            _ => {}
-        }
-        Ok(())
     }
 }
 

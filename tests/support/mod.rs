@@ -5,6 +5,7 @@
 //! - [`expect`]: the conformance files' matching rules (subsets, placeholders).
 //! - [`case_api`]: reading conformance cases from `../shared/conformance`.
 //! - [`function_stub`]: one stub serving several named functions, each programmable.
+//! - [`config_text`]: YAML config texts and their load errors, for the config tests.
 //! - [`case_config`]: a conformance case's `config` as apigate YAML.
 //! - [`log_capture`]: a tracing-subscriber sink that keeps what was logged.
 //! - [`gateway`]: the real gateway (`app::run`) on `127.0.0.1:0` from YAML, with a stop handle.
@@ -16,6 +17,7 @@
 pub mod case_api;
 pub mod case_config;
 pub mod client;
+pub mod config_text;
 pub mod custom_gateway;
 pub mod expect;
 pub mod function_stub;
