@@ -70,7 +70,8 @@ impl Options {
         let mut targets = TargetKind::ALL.to_vec();
         let mut out = None;
         let mut apigate = None;
-        // The recipe: a multi-threaded stub, sized like tokio's default runtime.
+        // The bench's recipe: a multi-threaded stub, one worker per CPU as in tokio's default
+        // runtime (README, "The stub's threads").
         let mut stub_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut stub_port = 0;
         let mut reverse_proxy = None;

@@ -7,6 +7,8 @@ use crate::vtl::instr::Program;
 use crate::vtl::value::Value;
 
 impl<'a, 'o> Vm<'a, 'o> {
+    /// `[lo..hi]`: the integers from the two popped bounds, counting down when `lo > hi`; null
+    /// unless both are integers.
     #[inline(never)]
     pub(super) fn make_range(&mut self, span: Span) -> VResult<Value<'a>> {
         let hi = self.pop();
@@ -31,6 +33,8 @@ impl<'a, 'o> Vm<'a, 'o> {
         })
     }
 
+    /// Calls macro `idx` with the top `argc` stack values as its parameters, saving and
+    /// restoring the caller's values of those slots and its loop frames.
     #[inline(never)]
     pub(super) fn call_macro(&mut self, idx: u32, argc: u8, span: Span) -> VResult<Flow> {
         let prog: &'a Program = self.prog;
@@ -56,6 +60,8 @@ impl<'a, 'o> Vm<'a, 'o> {
         f
     }
 
+    /// `#set($obj[key] = v)`: a map entry or an existing list element; a null value sets
+    /// nothing, as in Velocity.
     #[inline(never)]
     pub(super) fn set_index(&mut self, span: Span) -> VResult<()> {
         let v = self.pop();
