@@ -244,6 +244,27 @@ fn response_ids_per_kind() {
     assert_eq!(h.headers.len(), 1);
 }
 
+/// REST request ids are UUIDs v4; an HTTP API has one short id (`MIZRNhJtIAMEMDw=`) that is both
+/// its `requestId` and its `extendedRequestId` (spec proxy-auth §13, §5.1).
+#[test]
+fn request_id_formats_per_kind() {
+    let rest = ctx("REST", json!([]));
+    let id = rest.request_id.as_bytes();
+    assert_eq!(id.len(), 36);
+    assert_eq!(
+        (id[8], id[13], id[14], id[18], id[23]),
+        (b'-', b'-', b'4', b'-', b'-')
+    );
+    assert_ne!(rest.request_id, rest.extended_request_id);
+    let http = ctx("HTTP", json!([]));
+    assert_eq!(http.request_id.len(), 16);
+    assert!(http.request_id.ends_with('='));
+    assert_eq!(http.request_id, http.extended_request_id);
+    assert!(http.request_id[..15]
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/'));
+}
+
 #[test]
 fn body_shares_the_payload_buffer() {
     let c = ctx("REST", json!([]));

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::config::model::{Api, RouteId};
+use crate::config::model::{Api, ApiKind, RouteId};
 use crate::message::Request;
 
 /// One request's state across the phases.
@@ -69,11 +69,18 @@ impl RequestCtx {
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
         let trace = crate::trace_context::TraceContext::from_headers(&req.headers, epoch_ms / 1000);
+        let extended_request_id = crate::gateway::ids::extended_request_id();
+        // HTTP APIs have one short id: `requestId`, `extendedRequestId` (payload 1.0) and
+        // `apigw-requestid` all carry it. REST and Function URLs use a UUID v4.
+        let request_id = match api.kind {
+            ApiKind::Http => extended_request_id.clone(),
+            ApiKind::Rest | ApiKind::FunctionUrl => crate::gateway::ids::request_uuid(),
+        };
         RequestCtx {
             api,
             req,
-            request_id: crate::gateway::ids::request_uuid(),
-            extended_request_id: crate::gateway::ids::extended_request_id(),
+            request_id,
+            extended_request_id,
             trace,
             epoch_ms,
             route: None,

@@ -241,7 +241,7 @@ impl<'s> Compiler<'s> {
                 let mut ends = Vec::new();
                 for (i, (cond, body)) in branches.iter().enumerate() {
                     let at = self.pc();
-                    self.expr(cond)?;
+                    self.cond(cond)?;
                     // `#if($foreach.hasNext)` and friends: test the loop in place.
                     let jf = match self.code().code.get(at..) {
                         Some(&[Instr::LoopProp { up, field }]) => {
@@ -712,6 +712,23 @@ impl<'s> Compiler<'s> {
         Ok(())
     }
 
+    /// An expression used as a condition (`#if`, `#elseif`, the operands of `!`, `&&`, `||`).
+    /// Velocity 1.7 asks the expression's node whether it is true: references, `true`/`false`,
+    /// comparisons and logic answer from their value; every other node (string, number, list,
+    /// map and range literals, arithmetic) answers false without being evaluated, so
+    /// `#if("$x")`, `#if(1)` and `#if($n + 1)` are false. Checked on Velocity 1.7's engine.
+    fn cond(&mut self, e: &Expr) -> CResult {
+        match &e.kind {
+            ExprKind::Bool(_) | ExprKind::Ref(_) | ExprKind::Not(_) => self.expr(e),
+            ExprKind::Binary(op, ..) if !is_arithmetic(*op) => self.expr(e),
+            _ => {
+                let k = self.constant(Const::Bool(false));
+                self.emit(Instr::Const(k), e.span);
+                Ok(())
+            }
+        }
+    }
+
     fn expr(&mut self, e: &Expr) -> CResult {
         match &e.kind {
             ExprKind::Bool(b) => {
@@ -755,7 +772,7 @@ impl<'s> Compiler<'s> {
             }
             ExprKind::Ref(r) => self.reference(r, false)?,
             ExprKind::Not(x) => {
-                self.expr(x)?;
+                self.cond(x)?;
                 self.emit(Instr::Not, e.span);
             }
             ExprKind::Neg(x) => {
@@ -763,7 +780,7 @@ impl<'s> Compiler<'s> {
                 self.emit(Instr::Neg, e.span);
             }
             ExprKind::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
-                self.expr(a)?;
+                self.cond(a)?;
                 let j = self.emit(
                     if *op == BinOp::And {
                         Instr::AndJump(0)
@@ -772,7 +789,7 @@ impl<'s> Compiler<'s> {
                     },
                     e.span,
                 );
-                self.expr(b)?;
+                self.cond(b)?;
                 self.emit(Instr::ToBool, e.span);
                 let end = self.pc();
                 self.patch(j, end);
@@ -785,4 +802,12 @@ impl<'s> Compiler<'s> {
         }
         Ok(())
     }
+}
+
+/// Whether `op` is arithmetic (`+ - * / %`) rather than a comparison or logic.
+fn is_arithmetic(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod
+    )
 }

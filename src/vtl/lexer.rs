@@ -557,6 +557,11 @@ impl<'s> Lexer<'s> {
                 b',' => (Tok::Comma, 1),
                 b':' => (Tok::Colon, 1),
                 b'.' if two == Some(b'.') => (Tok::DotDot, 2),
+                // `.5` where a value starts (Velocity 1.7 reads it as 0.5).
+                b'.' if two.is_some_and(|d| d.is_ascii_digit()) && self.value_expected() => {
+                    let (k, e) = self.number_end(p);
+                    (k, e - p)
+                }
                 b'.' => (Tok::Dot, 1),
                 b'=' if two == Some(b'=') => (Tok::Op(BinOp::Eq), 2),
                 b'=' => (Tok::Assign, 1),
@@ -623,31 +628,52 @@ impl<'s> Lexer<'s> {
         self.err("unterminated string literal", p, p + 1)
     }
 
+    /// End of a number literal starting at `p`, as Velocity 1.7's grammar reads them: `12`
+    /// is an integer; `1.5`, `5.`, `.5`, `1e3` and `1.5E-2` are decimals. A `.` is not taken
+    /// when `..` (a range: `[1..3]`) or a name (`1.foo`) follows it.
     fn number_end(&self, p: usize) -> (Tok, usize) {
-        let mut e = p;
-        while matches!(self.at(e), Some(c) if c.is_ascii_digit()) {
-            e += 1;
-        }
-        if self.at(e) == Some(&b'.') && matches!(self.at(e + 1), Some(c) if c.is_ascii_digit()) {
-            e += 1;
-            while matches!(self.at(e), Some(c) if c.is_ascii_digit()) {
-                e += 1;
+        let digits = |mut i: usize| {
+            while matches!(self.at(i), Some(c) if c.is_ascii_digit()) {
+                i += 1;
             }
-            if matches!(self.at(e), Some(b'e' | b'E')) {
-                let mut f = e + 1;
-                if matches!(self.at(f), Some(b'+' | b'-')) {
-                    f += 1;
-                }
-                if matches!(self.at(f), Some(c) if c.is_ascii_digit()) {
-                    while matches!(self.at(f), Some(c) if c.is_ascii_digit()) {
-                        f += 1;
-                    }
-                    e = f;
-                }
-            }
-            return (Tok::Float, e);
+            i
+        };
+        let mut e = digits(p);
+        let mut float = false;
+        if self.at(e) == Some(&b'.')
+            && !matches!(self.at(e + 1), Some(&c) if c == b'.' || c == b'_' || c.is_ascii_alphabetic())
+        {
+            e = digits(e + 1);
+            float = true;
         }
-        (Tok::Int, e)
+        if matches!(self.at(e), Some(b'e' | b'E')) {
+            let sign = usize::from(matches!(self.at(e + 1), Some(b'+' | b'-')));
+            if matches!(self.at(e + 1 + sign), Some(c) if c.is_ascii_digit()) {
+                e = digits(e + 1 + sign);
+                float = true;
+            }
+        }
+        (if float { Tok::Float } else { Tok::Int }, e)
+    }
+
+    /// Whether the next token starts a value: nothing before it in the expression, or an
+    /// operator or opening bracket (`.5` there is a number, after a value it is a `.`).
+    fn value_expected(&self) -> bool {
+        matches!(
+            self.toks.last().map(|t| t.kind),
+            None | Some(
+                Tok::Op(_)
+                    | Tok::Not
+                    | Tok::Assign
+                    | Tok::Comma
+                    | Tok::Colon
+                    | Tok::LParen
+                    | Tok::LBracket
+                    | Tok::LBrace
+                    | Tok::DotDot
+                    | Tok::In
+            )
+        )
     }
 }
 

@@ -51,7 +51,10 @@ pub(crate) fn index<'a>(recv: &Value<'a>, idx: &Value<'a>) -> Result<Value<'a>, 
             let Some(i) = idx.as_int() else {
                 return Ok(Value::Null);
             };
-            Ok(list_get(recv, i).unwrap_or(Value::Null))
+            // Velocity 1.7 calls `get` with the index, so one out of range throws as `get` does.
+            let len = list_len(recv);
+            list_get(recv, from_end(i, len))
+                .ok_or_else(|| format!("IndexOutOfBoundsException: Index: {i}, Size: {len}"))
         }
         Value::Map(m) => {
             let m = m.borrow();
@@ -64,6 +67,16 @@ pub(crate) fn index<'a>(recv: &Value<'a>, idx: &Value<'a>) -> Result<Value<'a>, 
             None => json::obj_get(j, &idx.to_java_string()).map_or(Value::Null, Value::from_json),
         }),
         _ => Ok(Value::Null),
+    }
+}
+
+/// A list index as Velocity 1.7's index notation reads it: a negative one counts from the end
+/// (`$l[-1]` is the last item).
+pub(crate) fn from_end(i: i128, len: usize) -> i128 {
+    if i < 0 {
+        i + len as i128
+    } else {
+        i
     }
 }
 
@@ -159,7 +172,7 @@ pub(crate) fn call<'a>(
         return string_method(recv, s, name, args);
     }
     match recv {
-        Value::Int(_) | Value::Double(_) => Ok(number_method(recv, name)),
+        Value::Int(_) | Value::Double(_) => Ok(number_method(recv, name, args)),
         Value::Bool(b) => Ok(match name {
             "booleanValue" => Value::Bool(*b),
             _ => Value::Null,
@@ -175,16 +188,61 @@ pub(crate) fn call<'a>(
     }
 }
 
-fn number_method<'a>(recv: &Value<'a>, name: &str) -> Value<'a> {
-    match (recv, name) {
-        (Value::Int(i), "intValue") => Value::Int(*i as i32 as i128),
-        (Value::Int(i), "longValue") => Value::Int(*i as i64 as i128),
-        (Value::Int(i), "doubleValue" | "floatValue") => Value::Double(*i as f64),
-        (Value::Double(d), "intValue") => Value::Int(*d as i32 as i128),
-        (Value::Double(d), "longValue") => Value::Int(*d as i64 as i128),
-        (Value::Double(d), "doubleValue" | "floatValue") => Value::Double(*d),
+/// `Integer`/`Long`/`Double` methods. `compareTo` takes the same type only, as Java's does.
+fn number_method<'a>(recv: &Value<'a>, name: &str, args: &[Value<'a>]) -> Value<'a> {
+    let ordering = |o: std::cmp::Ordering| Value::Int(o as i8 as i128);
+    match (recv, name, args) {
+        (Value::Int(i), "intValue", []) => Value::Int(*i as i32 as i128),
+        (Value::Int(i), "longValue", []) => Value::Int(*i as i64 as i128),
+        (Value::Int(i), "shortValue", []) => Value::Int(*i as i16 as i128),
+        (Value::Int(i), "byteValue", []) => Value::Int(*i as i8 as i128),
+        (Value::Int(i), "doubleValue" | "floatValue", []) => Value::Double(*i as f64),
+        (Value::Int(i), "compareTo", [Value::Int(j)]) => ordering(i.cmp(j)),
+        (Value::Double(d), "intValue", []) => Value::Int(*d as i32 as i128),
+        (Value::Double(d), "longValue", []) => Value::Int(*d as i64 as i128),
+        (Value::Double(d), "shortValue", []) => Value::Int(*d as i32 as i16 as i128),
+        (Value::Double(d), "byteValue", []) => Value::Int(*d as i32 as i8 as i128),
+        (Value::Double(d), "doubleValue" | "floatValue", []) => Value::Double(*d),
+        (Value::Double(d), "isNaN", []) => Value::Bool(d.is_nan()),
+        (Value::Double(d), "isInfinite", []) => Value::Bool(d.is_infinite()),
+        // `Double.compareTo` orders NaN above everything and -0.0 below 0.0, as `total_cmp`.
+        (Value::Double(d), "compareTo", [Value::Double(e)]) => ordering(d.total_cmp(e)),
         _ => Value::Null,
     }
+}
+
+/// Java `String.compareTo`: the difference of the first differing UTF-16 units, else of the
+/// lengths.
+fn java_compare(a: &str, b: &str) -> i128 {
+    let mut x = a.encode_utf16();
+    let mut y = b.encode_utf16();
+    loop {
+        match (x.next(), y.next()) {
+            (Some(p), Some(q)) if p == q => {}
+            (Some(p), Some(q)) => return i128::from(p) - i128::from(q),
+            _ => return u16_len(a) as i128 - u16_len(b) as i128,
+        }
+    }
+}
+
+/// Java `String.lastIndexOf(str, from)`: the last start of `n` at or before UTF-16 index
+/// `from`, or -1.
+fn last_index_from(s: &str, n: &str, from: i128) -> i128 {
+    if from < 0 {
+        return -1;
+    }
+    let starts = s.char_indices().map(|(b, _)| b).chain([s.len()]);
+    let mut found = -1;
+    for b in starts {
+        let at = byte_to_u16(s, b) as i128;
+        if at > from {
+            break;
+        }
+        if s[b..].starts_with(n) {
+            found = at;
+        }
+    }
+    found
 }
 
 /// UTF-16 length (Java `String.length()`).
@@ -274,6 +332,10 @@ fn string_method<'a>(
             Some(n) => Value::Int(s.rfind(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
             None => Value::Int(-1),
         },
+        ("lastIndexOf", 2) => {
+            let from = int_arg(args, 1)?;
+            Value::Int(arg_s(0).map_or(-1, |n| last_index_from(s, n, from)))
+        }
         ("contains", 1) => bool_v(args[0].as_str().is_some_and(|n| s.contains(n))),
         ("startsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.starts_with(n))),
         ("endsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.ends_with(n))),
@@ -326,11 +388,7 @@ fn string_method<'a>(
             Value::Int(h as i128)
         }
         ("compareTo", 1) => match arg_s(0) {
-            Some(n) => Value::Int(match s.cmp(n) {
-                std::cmp::Ordering::Less => -1,
-                std::cmp::Ordering::Equal => 0,
-                std::cmp::Ordering::Greater => 1,
-            }),
+            Some(n) => Value::Int(java_compare(s, n)),
             None => return Err("NullPointerException: compareTo(null)".into()),
         },
         _ => {
@@ -360,6 +418,28 @@ fn list_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Valu
                 .position(|x| x.java_equals(&args[0]))
                 .map_or(-1, |i| i as i128),
         ),
+        ("lastIndexOf", 1) => Value::Int(
+            list_items(v)
+                .iter()
+                .rposition(|x| x.java_equals(&args[0]))
+                .map_or(-1, |i| i as i128),
+        ),
+        ("subList", 2) => {
+            let (a, b) = (int_arg(args, 0)?, int_arg(args, 1)?);
+            let items = list_items(v);
+            if a < 0 {
+                return Err(format!("IndexOutOfBoundsException: fromIndex = {a}"));
+            }
+            if b > items.len() as i128 {
+                return Err(format!("IndexOutOfBoundsException: toIndex = {b}"));
+            }
+            if a > b {
+                return Err(format!(
+                    "IllegalArgumentException: fromIndex({a}) > toIndex({b})"
+                ));
+            }
+            Value::list(items[a as usize..b as usize].to_vec())
+        }
         ("add", 1) => {
             if let Value::List(l) = v {
                 l.borrow_mut().items.push(args[0].clone());

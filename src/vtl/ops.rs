@@ -106,13 +106,12 @@ pub(crate) fn equals<'a>(a: &Value<'a>, b: &Value<'a>) -> bool {
     }
 }
 
-/// Ordering for `< <= > >=`: numbers only (Velocity 1.7 logs an error and yields false
-/// otherwise), plus strings compared lexicographically.
+/// Ordering for `< <= > >=`: numbers only. Velocity 1.7 logs an error and yields false for
+/// anything else, two strings included (ordering strings came with Velocity 2.0).
 fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         _ if a.is_number() && b.is_number() => num(a)?.partial_cmp(&num(b)?),
-        _ if a.is_string() && b.is_string() => Some(a.as_str()?.cmp(b.as_str()?)),
         _ => None,
     }
 }
@@ -135,5 +134,21 @@ mod tests {
         assert!(equals(&Value::Null, &Value::Str("")));
         assert!(equals(&Value::Bool(true), &Value::Str("true")));
         assert!(equals(&Value::Int(1), &Value::Double(1.0)));
+    }
+
+    /// `< <= > >=` order numbers only: two strings, or a string and a number, are never
+    /// ordered (Velocity 1.7; checked on its engine).
+    #[test]
+    fn only_numbers_are_ordered() {
+        fn t(op: BinOp, a: &Value<'static>, b: &Value<'static>) -> bool {
+            matches!(binary(op, a, b), Value::Bool(true))
+        }
+        let (a, b) = (Value::Str("a"), Value::Str("b"));
+        for op in [BinOp::Lt, BinOp::Le, BinOp::Gt, BinOp::Ge] {
+            assert!(!t(op, &a, &b) && !t(op, &b, &a) && !t(op, &a, &a));
+            assert!(!t(op, &Value::Str("10"), &Value::Int(5)));
+        }
+        assert!(t(BinOp::Lt, &Value::Int(1), &Value::Double(1.5)));
+        assert!(t(BinOp::Ge, &Value::Int(2), &Value::Int(2)));
     }
 }

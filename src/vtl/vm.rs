@@ -409,7 +409,10 @@ impl<'a, 'o> Vm<'a, 'o> {
                                 m.borrow_mut().put(idx, v.clone());
                             }
                             Value::List(l) => {
-                                if let Some(i) = idx.as_int().and_then(|i| usize::try_from(i).ok())
+                                let len = l.borrow().items.len();
+                                if let Some(i) = idx
+                                    .as_int()
+                                    .and_then(|i| usize::try_from(methods::from_end(i, len)).ok())
                                 {
                                     if let Some(slot) = l.borrow_mut().items.get_mut(i) {
                                         *slot = v.clone();

@@ -435,9 +435,10 @@ fn push_escaped(out: &mut String, c: char, in_class: bool) {
     if meta {
         out.push('\\');
         out.push(c);
-    } else if c.is_control() || c == ' ' || c == '#' {
-        // Control characters, space and `#` as hex escapes so no engine mode can reinterpret them.
-        // Writing into a String cannot fail.
+    } else if c.is_control() || c == ' ' || c == '#' || (in_class && c == ':') {
+        // Control characters, space and `#` as hex escapes so no engine mode can reinterpret them;
+        // `:` in a class too, where `[:upper:]` is a POSIX class to the `regex` crate but the
+        // characters `:`, `u`, `p`, ... to Java. Writing into a String cannot fail.
         let _ = write!(out, "\\x{{{:X}}}", u32::from(c));
     } else {
         out.push(c);

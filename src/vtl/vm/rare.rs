@@ -4,6 +4,7 @@
 use super::{thrown, Flow, VResult, Vm};
 use crate::vtl::error::{ErrorKind, RawError, Span};
 use crate::vtl::instr::Program;
+use crate::vtl::methods;
 use crate::vtl::value::Value;
 
 impl<'a, 'o> Vm<'a, 'o> {
@@ -60,8 +61,8 @@ impl<'a, 'o> Vm<'a, 'o> {
         f
     }
 
-    /// `#set($obj[key] = v)`: a map entry or an existing list element; a null value sets
-    /// nothing, as in Velocity.
+    /// `#set($obj[key] = v)`: a map entry or an existing list element (a negative index counts
+    /// from the end); a null value sets nothing, as in Velocity.
     #[inline(never)]
     pub(super) fn set_index(&mut self, span: Span) -> VResult<()> {
         let v = self.pop();
@@ -79,7 +80,7 @@ impl<'a, 'o> Vm<'a, 'o> {
                 let len = l.items.len();
                 let slot = key
                     .as_int()
-                    .and_then(|i| usize::try_from(i).ok())
+                    .and_then(|i| usize::try_from(methods::from_end(i, len)).ok())
                     .and_then(|i| l.items.get_mut(i))
                     .ok_or_else(|| {
                         thrown(format!("IndexOutOfBoundsException: Size: {len}"), span)
