@@ -1,7 +1,8 @@
 //! Velocity 1.7 rules beyond the conformance cases, each output checked on Velocity 1.7's own
 //! engine (the Debian `velocity` 1.7 package): conditions of literals and arithmetic, ordering
 //! operators on numbers only, negative list indexes, the decimal literal forms, Java method
-//! results (`compareTo`, `lastIndexOf`, `subList`, ...) and POSIX-looking regex classes.
+//! results (`compareTo`, `lastIndexOf`, `subList`, ...), POSIX-looking regex classes and macro
+//! calls without an argument list.
 #![allow(clippy::unwrap_used)]
 
 use apigate::vtl::offline::render_offline_full;
@@ -157,5 +158,16 @@ fn posix_looking_classes_are_plain_characters() {
             r#"#set($s = "u:p")$s.replaceAll("[[:alpha:]]", "X")|$s.replaceAll("(?<=[:])p", "Q")"#,
             "uXX|u:Q",
         ),
+    ]);
+}
+
+/// A macro is called with or without an argument list.
+#[test]
+fn macros_are_called_without_parentheses_too() {
+    check(&[
+        ("#macro(m)in#end#m|#m()|#{m}|#m.|#mx", "in|in|in|in.|#mx"),
+        ("#macro(m)in#end#m\n#m\nz", "in\nin\nz"),
+        ("#macro(m)in#end#if(true)#m#end|#foreach($i in [1..2])#m#end", "in|inin"),
+        ("#macro(m)in#end\\#m|\\\\#m", "#m|\\in"),
     ]);
 }

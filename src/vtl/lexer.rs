@@ -188,14 +188,15 @@ impl<'s> Lexer<'s> {
         if let Some(d) = Dir::from_name(name) {
             return Ok(Some((d, end)));
         }
+        // A macro is called with or without an argument list (`#m()`, `#m`), as in Velocity 1.7.
+        if self.macros.contains(name) {
+            return Ok(Some((Dir::MacroCall, end)));
+        }
         let mut q = end;
         while matches!(self.at(q), Some(c) if is_space(*c)) {
             q += 1;
         }
         if self.at(q) == Some(&b'(') {
-            if self.macros.contains(name) {
-                return Ok(Some((Dir::MacroCall, end)));
-            }
             if near_miss(name) {
                 return Err(RawError::new(
                     ErrorKind::UnknownDirective(name.to_string()),
@@ -357,6 +358,11 @@ impl<'s> Lexer<'s> {
             let mut q = self.pos;
             while matches!(self.at(q), Some(c) if is_space(*c)) {
                 q += 1;
+            }
+            if dir == Dir::MacroCall && self.at(q) != Some(&b'(') {
+                // `#m` without arguments: nothing more to lex, and the line goes on as text.
+                self.last_text = false;
+                return Ok(());
             }
             if self.at(q) != Some(&b'(') {
                 return self.err(&format!("expected '(' after #{}", dir.name()), p, name_end);

@@ -227,21 +227,26 @@ impl<'s> Parser<'s> {
                     text: name.trim_end_matches('}').to_string(),
                     span,
                 };
-                self.expect(Tok::LParen, "'('")?;
                 let mut args = Vec::new();
-                let close = loop {
-                    match self.peek().kind {
-                        Tok::RParen => break self.next(),
-                        Tok::Comma => {
-                            self.next();
+                // `#m` is a call without an argument list.
+                let mut whole = span;
+                if self.peek().kind == Tok::LParen {
+                    self.next();
+                    let close = loop {
+                        match self.peek().kind {
+                            Tok::RParen => break self.next(),
+                            Tok::Comma => {
+                                self.next();
+                            }
+                            _ => args.push(self.param()?),
                         }
-                        _ => args.push(self.param()?),
-                    }
-                };
+                    };
+                    whole = span.to(close.span);
+                }
                 Node::MacroCall {
                     name,
                     args,
-                    span: span.to(close.span),
+                    span: whole,
                 }
             }
             Dir::Ignored => {
