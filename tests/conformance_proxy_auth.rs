@@ -71,6 +71,58 @@ async fn proxy_auth_cases_through_the_real_server() {
     );
 }
 
+/// Cases of our own in the same schema: authorizer events carry the headers the gateway adds
+/// (spec proxy-auth §8.4, §9.1, §3.3), and an identity source on one of them is always present.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizer_events_carry_the_gateway_headers() {
+    let rest = |identity: &str| {
+        json!({"api": "REST", "region": "us-east-1", "account_id": "123456789012",
+            "api_id": "abc123", "stage": "test",
+            "routes": [{"resource": "/r", "method": "GET", "auth": "req", "api_key_required": false}],
+            "binary_media_types": [], "stage_variables": {}, "payload_format_version": "1.0",
+            "gateway_responses": {},
+            "authorizers": {"req": {"type": "REQUEST", "identity_source": identity, "ttl": 0}}})
+    };
+    let allow = json!({"principalId": "u", "policyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}});
+    let cases = [
+        json!({"id": "own-rest-auth-xff", "config": rest("method.request.header.X-Forwarded-For"),
+            "request": {"method": "GET", "path": "/test/r", "headers": [["X-Forwarded-For", "1.2.3.4"]]},
+            "authorizer_output": allow, "lambda_output": {"statusCode": 200, "body": "ok"},
+            "expect": {"invoke_authorizer": true, "invoke_integration": true,
+                "authorizer_event": {"headers": {"X-Forwarded-For": "1.2.3.4, 127.0.0.1",
+                    "X-Forwarded-Proto": "http", "X-Amzn-Trace-Id": "<<TRACE_ID>>"},
+                    "multiValueHeaders": {"X-Forwarded-For": ["1.2.3.4, 127.0.0.1"]}},
+                "response": {"status": 200}}}),
+        json!({"id": "own-rest-auth-xff-absent", "config": rest("method.request.header.X-Forwarded-For"),
+            "request": {"method": "GET", "path": "/test/r", "headers": []},
+            "authorizer_output": allow, "lambda_output": {"statusCode": 200, "body": "ok"},
+            "expect": {"invoke_authorizer": true, "invoke_integration": true,
+                "authorizer_event": {"headers": {"X-Forwarded-For": "127.0.0.1"}},
+                "response": {"status": 200}}}),
+        json!({"id": "own-http-auth-xff",
+            "config": {"api": "HTTP", "region": "us-east-1", "account_id": "123456789012",
+                "api_id": "h1", "stage": "$default", "payload_format_version": "2.0",
+                "stage_variables": {},
+                "routes": [{"resource": "/x", "method": "GET", "auth": "lam", "api_key_required": false}],
+                "authorizers": {"lam": {"type": "REQUEST", "identity_source": "$request.header.Authorization",
+                    "payload_format_version": "2.0", "simple_responses": true, "ttl": 0}}},
+            "request": {"method": "GET", "path": "/x",
+                "headers": [["Authorization", "t"], ["X-Forwarded-For", "9.9.9.9"]]},
+            "authorizer_output": {"isAuthorized": true},
+            "lambda_output": {"statusCode": 200, "body": "ok"},
+            "expect": {"invoke_authorizer": true, "invoke_integration": true,
+                "authorizer_event": {"headers": {"x-forwarded-for": "9.9.9.9, 127.0.0.1",
+                    "x-forwarded-proto": "http", "x-amzn-trace-id": "<<TRACE_ID>>"}},
+                "response": {"status": 200}}}),
+    ];
+    for case in &cases {
+        if let Err(e) = run_case(case).await {
+            panic!("{}: {e}", case["id"]);
+        }
+    }
+}
+
 /// The steps of a case: its `steps`, or the case itself as the only step.
 fn steps(case: &Value) -> Vec<&Value> {
     match case.get("steps").and_then(Value::as_array) {

@@ -167,7 +167,10 @@ fn macros_are_called_without_parentheses_too() {
     check(&[
         ("#macro(m)in#end#m|#m()|#{m}|#m.|#mx", "in|in|in|in.|#mx"),
         ("#macro(m)in#end#m\n#m\nz", "in\nin\nz"),
-        ("#macro(m)in#end#if(true)#m#end|#foreach($i in [1..2])#m#end", "in|inin"),
+        (
+            "#macro(m)in#end#if(true)#m#end|#foreach($i in [1..2])#m#end",
+            "in|inin",
+        ),
         ("#macro(m)in#end\\#m|\\\\#m", "#m|\\in"),
     ]);
 }

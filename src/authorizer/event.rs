@@ -10,6 +10,7 @@ use crate::config::model::{Api, ApiKind, Authorizer, AuthorizerKind, PayloadForm
 use crate::gateway::context::{RequestCtx, RouteMatch};
 
 use super::identity::{domain_name, Identity};
+use crate::integration::event_headers::{self, Family, Synthesized};
 use crate::integration::query;
 
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without leading slash}`;
@@ -148,36 +149,25 @@ fn rest_request_context(ctx: &RequestCtx, route: &RouteMatch) -> Value {
     })
 }
 
-/// REST header maps: original casing (first seen), `Authorization` / `User-Agent` Pascal-cased as
-/// CloudFront does, dropped headers removed; single map keeps the last value.
+/// REST header maps: the proxy event's header set (the client's headers without the ones API
+/// Gateway drops, `Authorization` / `User-Agent` Pascal-cased, then the gateway's own `Host`,
+/// `X-Amzn-Trace-Id` and `X-Forwarded-*`), names in their first casing; the single map keeps the
+/// last value.
 fn rest_headers(ctx: &RequestCtx) -> (Value, Value) {
+    let syn = Synthesized::new(ctx);
+    let fields = event_headers::collect(ctx, &syn, Family::V1);
     let mut single = Map::new();
     let mut multi = Map::new();
-    let mut names: Vec<(String, String)> = Vec::new(); // (lower-case, first casing seen)
-    for (name, value) in ctx.req.headers.iter() {
-        let name = String::from_utf8_lossy(name);
-        let lower = name.to_ascii_lowercase();
-        if crate::message::headers::is_dropped_by_api_gateway(lower.as_bytes()) {
+    for i in 0..fields.len() {
+        if !event_headers::is_first_of_name(&fields, i) {
             continue;
         }
-        let shown = match names.iter().find(|(l, _)| *l == lower) {
-            Some((_, shown)) => shown.clone(),
-            None => {
-                let shown = match lower.as_str() {
-                    "authorization" => "Authorization".to_string(),
-                    "user-agent" => "User-Agent".to_string(),
-                    _ => name.into_owned(),
-                };
-                names.push((lower, shown.clone()));
-                shown
-            }
-        };
-        let value = String::from_utf8_lossy(value);
-        single.insert(shown.clone(), json!(value));
-        push_multi(&mut multi, &shown, &value);
-    }
-    if single.is_empty() {
-        return (Value::Null, Value::Null);
+        let shown = String::from_utf8_lossy(fields[i].0);
+        for value in event_headers::values_from(&fields, i) {
+            let value = String::from_utf8_lossy(value);
+            single.insert(shown.to_string(), json!(value));
+            push_multi(&mut multi, &shown, &value);
+        }
     }
     (Value::Object(single), Value::Object(multi))
 }
@@ -209,7 +199,9 @@ fn http_v2(ctx: &RequestCtx, route: &RouteMatch, identity: &Identity<'_>, arn: &
     let r = api.route(route.route);
     let mut headers = Map::new();
     let mut cookies: Vec<String> = Vec::new();
-    for (name, value) in ctx.req.headers.iter() {
+    // The 2.0 proxy event's header set: the client's, then the gateway's own.
+    let syn = Synthesized::new(ctx);
+    for (name, value) in event_headers::collect(ctx, &syn, Family::V2) {
         let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
         let value = String::from_utf8_lossy(value);
         if lower == "cookie" {
@@ -219,9 +211,6 @@ fn http_v2(ctx: &RequestCtx, route: &RouteMatch, identity: &Identity<'_>, arn: &
                     .filter(|c| !c.is_empty())
                     .map(str::to_string),
             );
-            continue;
-        }
-        if crate::message::headers::is_dropped_by_api_gateway(lower.as_bytes()) {
             continue;
         }
         match headers.get_mut(&lower) {

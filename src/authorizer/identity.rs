@@ -83,6 +83,12 @@ fn lookup<'a>(
     source: &IdentitySource,
 ) -> Option<Cow<'a, str>> {
     let http = ctx.api.kind == ApiKind::Http;
+    if let IdentitySource::Header(name) = source {
+        // `Host`, `X-Forwarded-*` and the trace id are the gateway's, as the events show them.
+        if let Some(v) = crate::integration::event_headers::gateway_value(ctx, name) {
+            return Some(v);
+        }
+    }
     match source {
         IdentitySource::Header(name) if http => {
             let mut all = ctx

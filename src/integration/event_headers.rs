@@ -16,6 +16,8 @@
 //!   emulators do); client-sent copies are dropped so they cannot be spoofed.
 //! - Payload 1.0 Pascal-cases `Authorization` and `User-Agent`, as CloudFront does on AWS.
 
+use std::borrow::Cow;
+
 use smallvec::SmallVec;
 
 use super::stack_text::StackText;
@@ -102,6 +104,32 @@ impl<'a> Synthesized<'a> {
             port: StackText::uint(u64::from(ctx.req.local.port())),
         }
     }
+}
+
+/// The value an event shows for header `name` when the gateway sets it (`Host`,
+/// `X-Amzn-Trace-Id`, `X-Forwarded-For`, `X-Forwarded-Port`, `X-Forwarded-Proto`); `None` for
+/// any other header. Authorizer identity sources read these as the events show them.
+pub fn gateway_value<'a>(ctx: &'a RequestCtx, name: &str) -> Option<Cow<'a, str>> {
+    let is = |h: &str| name.eq_ignore_ascii_case(h);
+    if is("host") {
+        return Some(Cow::Borrowed(ctx.host()));
+    }
+    if is("x-amzn-trace-id") {
+        return Some(Cow::Borrowed(ctx.trace_id()));
+    }
+    if is("x-forwarded-proto") {
+        return Some(Cow::Borrowed("http"));
+    }
+    if !is("x-forwarded-for") && !is("x-forwarded-port") {
+        return None;
+    }
+    let syn = Synthesized::new(ctx);
+    Some(Cow::Owned(if is("x-forwarded-port") {
+        syn.port.as_str().to_string()
+    } else {
+        syn.xff
+            .unwrap_or_else(|| syn.source_ip.as_str().to_string())
+    }))
 }
 
 fn is_in(name: &[u8], list: &[&str]) -> bool {
