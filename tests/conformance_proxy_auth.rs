@@ -123,6 +123,39 @@ async fn authorizer_events_carry_the_gateway_headers() {
     }
 }
 
+/// A denied request keeps the authorizer's `principalId` and `context` for its gateway response
+/// (spec proxy-auth §10.2, §3.6): the usual way to tell a client why it was refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_denied_responses_see_the_authorizer_context() {
+    let template =
+        r#"{"reason":"$context.authorizer.reason","pid":"$context.authorizer.principalId"}"#;
+    let config = json!({"api": "REST", "region": "us-east-1", "account_id": "123456789012",
+        "api_id": "abc123", "stage": "test",
+        "routes": [{"resource": "/r", "method": "GET", "auth": "tok", "api_key_required": false}],
+        "binary_media_types": [], "stage_variables": {}, "payload_format_version": "1.0",
+        "authorizers": {"tok": {"type": "TOKEN", "identity_source": "method.request.header.Authorization",
+            "validation_expression": null, "ttl": 300}},
+        "gateway_responses": {"ACCESS_DENIED": {"statusCode": null,
+            "responseParameters": {"gatewayresponse.header.X-Pid": "context.authorizer.principalId"},
+            "responseTemplates": {"application/json": template}}}});
+    let deny = |effect: &str| {
+        json!({"principalId": "pp", "context": {"reason": "blocked"},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke",
+                "Effect": effect, "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/test/GET/other"}]}})
+    };
+    for (id, effect) in [("explicit", "Deny"), ("implicit", "Allow")] {
+        let case = json!({"id": id, "config": config,
+            "request": {"method": "GET", "path": "/test/r", "headers": [["Authorization", id]]},
+            "authorizer_output": deny(effect),
+            "expect": {"invoke_authorizer": true, "invoke_integration": false,
+                "response": {"status": 403, "headers": {"X-Pid": "pp"},
+                    "body_json": {"reason": "blocked", "pid": "pp"}}}});
+        if let Err(e) = run_case(&case).await {
+            panic!("{id}: {e}");
+        }
+    }
+}
+
 /// The steps of a case: its `steps`, or the case itself as the only step.
 fn steps(case: &Value) -> Vec<&Value> {
     match case.get("steps").and_then(Value::as_array) {

@@ -75,7 +75,8 @@ impl Authorizers {
 }
 
 /// The authorize phase. Does nothing for a route without an authorizer (or before routing);
-/// otherwise sets `ctx.principal` or returns the error the client must see:
+/// otherwise sets `ctx.principal` (also when the policy denies, for the gateway response) and
+/// returns the error the client must see, if any:
 /// [`GatewayError::Unauthorized`] (401), [`GatewayError::AccessDenied`] (403, explicit or not),
 /// [`GatewayError::AuthorizerConfiguration`] (500: function error, timeout, unusable output).
 pub async fn authorize<C: AuthorizerCall>(
@@ -84,12 +85,23 @@ pub async fn authorize<C: AuthorizerCall>(
     call: &C,
 ) -> Result<(), GatewayError> {
     let mut cache_hit = None;
-    let decided = decide(ctx, authorizers, call, &mut cache_hit).await;
+    let mut denied = None;
+    let decided = decide(ctx, authorizers, call, &mut cache_hit, &mut denied).await;
     ctx.authorizer_cache_hit = cache_hit;
-    if let Some(principal) = decided? {
-        ctx.principal = Some(principal);
+    match decided {
+        Ok(principal) => {
+            if principal.is_some() {
+                ctx.principal = principal;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            // A denied request keeps what the authorizer returned: gateway responses
+            // (ACCESS_DENIED) and access logs read `$context.authorizer.*` as on AWS.
+            ctx.principal = denied;
+            Err(e)
+        }
     }
-    Ok(())
 }
 
 /// The authorizer's decision for this request (`None`: the route has no authorizer);
@@ -99,6 +111,7 @@ async fn decide<C: AuthorizerCall>(
     authorizers: &Authorizers,
     call: &C,
     cache_hit: &mut Option<bool>,
+    denied: &mut Option<Principal>,
 ) -> Result<Option<Principal>, GatewayError> {
     let Some(route) = ctx.route.as_ref() else {
         return Ok(None);
@@ -138,10 +151,12 @@ async fn decide<C: AuthorizerCall>(
         Evaluation::Allow => Ok(Some(principal(&grant, latency))),
         Evaluation::ExplicitDeny => {
             tracing::debug!(authorizer = %authorizer.name, %arn, "explicit deny");
+            *denied = Some(principal(&grant, latency));
             Err(GatewayError::AccessDenied { explicit: true })
         }
         Evaluation::ImplicitDeny => {
             tracing::debug!(authorizer = %authorizer.name, %arn, "not allowed");
+            *denied = Some(principal(&grant, latency));
             Err(GatewayError::AccessDenied { explicit: false })
         }
     }
