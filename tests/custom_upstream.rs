@@ -70,7 +70,15 @@ async fn call(s: &Setup, req: &Req) -> Response {
         validate::validate(&c, route)?;
         let mut state = CustomState::new(&c);
         let payload = request::map_request(&c, integ, &mut state)?;
-        let outcome = invoke::call(&invoker, &c, integ, payload, std::time::Instant::now()).await?;
+        let outcome = invoke::call(
+            &invoker,
+            &c,
+            integ,
+            payload,
+            std::time::Instant::now(),
+            invoke::InvocationType::RequestResponse,
+        )
+        .await?;
         response::map_response(&c, integ, &mut state, outcome)
     }
     .await;

@@ -594,3 +594,51 @@ async fn customised_gateway_responses() {
         env.gw.shutdown().await.unwrap();
     }
 }
+
+/// `X-Amz-Invocation-Type: Event` mapped on the integration request (spec mapping §5.3): the
+/// client gets the default integration response with an empty body without waiting for the
+/// function (here one that never answers, so a synchronous call could only end in 504), and the
+/// function still gets the payload, asked for an `Event` invocation on the Invoke API.
+#[tokio::test]
+async fn event_invocations_do_not_wait_for_the_function() {
+    for t in TARGETS {
+        let integ = aws(json!({"timeoutInMillis": 29000,
+            "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}));
+        let env = single(t, Behaviour::Hang, integ).await;
+        let r = post(&env, "/r", Some("application/json"), r#"{"a":1}"#).await;
+        assert_eq!(status_body(&r), (200, ""), "{t:?}");
+        assert_gateway_headers(&r);
+        // The call itself runs on its own; wait (bounded) for the stub to see it.
+        for _ in 0..500 {
+            if env.stub.calls() > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let calls = env.stub.requests();
+        assert_eq!(calls.len(), 1, "{t:?}");
+        assert_eq!(&calls[0].body[..], br#"{"a":1}"#);
+        let invocation = calls[0]
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-invocation-type"))
+            .map(|(_, v)| v.as_str());
+        if t == Target::InvokeApi {
+            assert_eq!(invocation, Some("Event"));
+        }
+    }
+}
+
+/// `DryRun` calls nothing and answers like an accepted call; a value Lambda does not know is
+/// API Gateway's 500, also without a call.
+#[tokio::test]
+async fn dry_run_and_unknown_invocation_types() {
+    for (value, status) in [("'DryRun'", 200), ("'event'", 500)] {
+        let integ = aws(json!({
+            "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": value}}));
+        let env = single(Target::InvokeApi, Behaviour::Echo, integ).await;
+        let r = post(&env, "/r", Some("application/json"), "{}").await;
+        assert_eq!(r.status, status, "{value}: {}", r.body_str());
+        assert_eq!(env.stub.calls(), 0, "{value}");
+    }
+}

@@ -11,7 +11,8 @@ use crate::config::model::{CustomBackend, FunctionId, Integration};
 use crate::gateway::context::RequestCtx;
 use crate::gateway::error::GatewayError;
 use crate::gateway::map_request::Mapped;
-use crate::integration::custom::invoke::IntegrationOutcome;
+use crate::integration::custom;
+use crate::integration::custom::invoke::{IntegrationOutcome, InvocationType};
 use crate::integration::custom::CustomState;
 use crate::integration::EventFormat;
 use crate::lambda::{Invocation, Invoker};
@@ -87,9 +88,14 @@ pub async fn invoke(
             .map(Outcome::Forwarded)
             .map_err(|e| e.to_gateway_error()),
         (Integration::Custom(c), Mapped::Custom { payload, state }) => {
-            crate::integration::custom::invoke::call(invoker, ctx, c, payload, started)
-                .await
-                .map(|outcome| Outcome::Custom { outcome, state })
+            match InvocationType::of(&state.integration_headers) {
+                Ok(invocation) => {
+                    custom::invoke::call(invoker, ctx, c, payload, started, invocation)
+                        .await
+                        .map(|outcome| Outcome::Custom { outcome, state })
+                }
+                Err(e) => Err(e),
+            }
         }
         (_, mapped) => Err(GatewayError::ApiConfiguration(format!(
             "integration and mapped request disagree: {mapped:?}"

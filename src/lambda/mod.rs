@@ -20,6 +20,7 @@
 //! - [`error`]: [`InvokeError`] and its mapping to [`crate::gateway::error::GatewayError`].
 
 pub mod error;
+mod event_invoke;
 pub mod function_url;
 pub mod invoke_api;
 pub mod local;

@@ -196,13 +196,11 @@ impl<'s> Lexer<'s> {
         while matches!(self.at(q), Some(c) if is_space(*c)) {
             q += 1;
         }
-        if self.at(q) == Some(&b'(') {
-            if near_miss(name) {
-                return Err(RawError::new(
-                    ErrorKind::UnknownDirective(name.to_string()),
-                    Span::new(p, end),
-                ));
-            }
+        if self.at(q) == Some(&b'(') && near_miss(name) {
+            return Err(RawError::new(
+                ErrorKind::UnknownDirective(name.to_string()),
+                Span::new(p, end),
+            ));
         }
         Ok(None)
     }

@@ -83,18 +83,68 @@ pub fn invoke_error(e: &InvokeError) -> GatewayError {
     }
 }
 
+/// How the function is invoked: the integration request header `X-Amz-Invocation-Type` that
+/// `requestParameters` (or a template's override) mapped, `RequestResponse` when none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvocationType {
+    /// Wait for the result (the default).
+    RequestResponse,
+    /// Queue the event: Lambda answers 202 with no body, the function runs on its own.
+    Event,
+    /// Check the call without running the function: Lambda answers 204 with no body.
+    DryRun,
+}
+
+impl InvocationType {
+    /// The type the integration request `headers` ask for; a value Lambda does not know is the
+    /// invalid-parameter error API Gateway turns into a 500.
+    pub fn of(headers: &[(String, String)]) -> Result<InvocationType, GatewayError> {
+        let Some((_, v)) = headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-invocation-type"))
+        else {
+            return Ok(InvocationType::RequestResponse);
+        };
+        // Lambda's values are case-sensitive.
+        match v.as_str() {
+            "RequestResponse" => Ok(InvocationType::RequestResponse),
+            "Event" => Ok(InvocationType::Event),
+            "DryRun" => Ok(InvocationType::DryRun),
+            other => Err(GatewayError::ApiConfiguration(format!(
+                "X-Amz-Invocation-Type {other:?} is not RequestResponse, Event or DryRun"
+            ))),
+        }
+    }
+}
+
 /// Calls the backend with the mapped `payload`: the mock answers at once; a function is
 /// invoked within the integration's timeout, counted from `started` (the caller's clock read for
-/// the call's integration latency).
+/// the call's integration latency), or as `invocation` asks: an `Event` is started and answered
+/// at once with an empty result, a `DryRun` calls nothing.
 pub async fn call(
     invoker: &Invoker,
     ctx: &RequestCtx,
     integ: &CustomIntegration,
     payload: Bytes,
     started: std::time::Instant,
+    invocation: InvocationType,
 ) -> Result<IntegrationOutcome, GatewayError> {
     match integ.backend {
         CustomBackend::Mock => IntegrationOutcome::mock(&payload),
+        CustomBackend::Lambda(id) if invocation == InvocationType::Event => {
+            invoker.invoke_event(
+                ctx.api.clone(),
+                id,
+                payload,
+                integ.timeout,
+                ctx.trace.clone(),
+            );
+            Ok(IntegrationOutcome::Result(Bytes::new()))
+        }
+        CustomBackend::Lambda(_) if invocation == InvocationType::DryRun => {
+            Ok(IntegrationOutcome::Result(Bytes::new()))
+        }
         CustomBackend::Lambda(id) => {
             let function = ctx.api.function(id);
             match invoker
@@ -114,6 +164,35 @@ mod tests {
     use super::*;
     use crate::config::model::ApiKind;
     use crate::lambda::FunctionErrorKind;
+
+    #[test]
+    fn invocation_type_from_the_mapped_header() {
+        let h = |v: &str| vec![("x-amz-INVOCATION-type".to_string(), v.to_string())];
+        assert_eq!(
+            InvocationType::of(&[]).unwrap(),
+            InvocationType::RequestResponse
+        );
+        assert_eq!(
+            InvocationType::of(&h("Event")).unwrap(),
+            InvocationType::Event
+        );
+        assert_eq!(
+            InvocationType::of(&h("DryRun")).unwrap(),
+            InvocationType::DryRun
+        );
+        assert_eq!(
+            InvocationType::of(&h("RequestResponse")).unwrap(),
+            InvocationType::RequestResponse
+        );
+        assert!(InvocationType::of(&h("event")).is_err());
+        // The last mapping wins (a template override comes after `requestParameters`).
+        let mut two = h("Event");
+        two.push(("X-Amz-Invocation-Type".into(), "RequestResponse".into()));
+        assert_eq!(
+            InvocationType::of(&two).unwrap(),
+            InvocationType::RequestResponse
+        );
+    }
 
     #[test]
     fn invocations_become_outcomes() {
