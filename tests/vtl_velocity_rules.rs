@@ -1,8 +1,10 @@
 //! Velocity 1.7 rules beyond the conformance cases, each output checked on Velocity 1.7's own
-//! engine (the Debian `velocity` 1.7 package): conditions of literals and arithmetic, ordering
-//! operators on numbers only, negative list indexes, the decimal literal forms, Java method
-//! results (`compareTo`, `lastIndexOf`, `subList`, ...), POSIX-looking regex classes and macro
-//! calls without an argument list.
+//! engine (the Debian `velocity` 1.7 package; where it renders a null reference as its own text,
+//! API Gateway renders it empty, spec mapping §3.9): conditions of literals and arithmetic,
+//! ordering operators on numbers only, negative list indexes, the decimal literal forms, string
+//! literal backslashes and `\uXXXX`, range bounds, Java method results and overloads
+//! (`compareTo`, `lastIndexOf`, `subList`, static parsers, ...), POSIX-looking regex classes and
+//! macro calls without an argument list.
 #![allow(clippy::unwrap_used)]
 
 use apigate::vtl::offline::render_offline_full;
@@ -173,4 +175,77 @@ fn macros_are_called_without_parentheses_too() {
         ),
         ("#macro(m)in#end\\#m|\\\\#m", "#m|\\in"),
     ]);
+}
+
+/// In `"..."` a backslash escapes nothing and `\uXXXX` is decoded; `'...'` keeps both as text.
+#[test]
+fn string_literal_backslashes() {
+    check(&[
+        (
+            r#"#set($s = "a\")$s|#set($t = "x\y")$t.replace("\", "/")"#,
+            r"a\|x/y",
+        ),
+        (
+            r#"#set($s = "a\u0022b")$s|#set($t = "\u00e9t\u00e9")$t.length()"#,
+            "a\"b|3",
+        ),
+        (
+            r#"#set($x = 1)#set($u = "v\u0041$x")$u|#set($q = 'a\u0041')$q"#,
+            r"vA1|a\u0041",
+        ),
+    ]);
+}
+
+/// Range bounds are numbers (a decimal's integer part); a string bound makes no range.
+#[test]
+fn range_bounds_are_numbers() {
+    check(&[
+        (r#"#set($a = "3")#foreach($x in [1..$a])$x#end|"#, "|"),
+        ("#set($a = 2.7)#foreach($x in [1..$a])$x#end|#set($b = -1.5)#foreach($x in [$b..1])$x,#end", "12|-1,0,1,"),
+    ]);
+}
+
+/// An argument of a type no overload takes finds no method: null, rendered empty (as every
+/// null in API Gateway), not an error.
+#[test]
+fn arguments_of_the_wrong_type_find_no_method() {
+    check(&[(
+        r#"#set($s = "hello")#set($n = "1")[$s.substring($n)][$s.charAt("1")]#set($l = [1, 2])[$l.get("0")][$s.substring(1.0)]"#,
+        "[][][][]",
+    )]);
+}
+
+/// Java's static parsers through a value of the class, and more methods templates use.
+#[test]
+fn static_parsers_and_more_methods() {
+    check(&[
+        (
+            r#"#set($Integer = 0)$Integer.parseInt("42")|$Integer.valueOf("-7")|$Integer.parseInt("+5")"#,
+            "42|-7|5",
+        ),
+        (
+            r#"#set($D = 0.0)$D.parseDouble("1.5")|$D.parseDouble(" 2e3 ")|$D.valueOf("3d")"#,
+            "1.5|2000.0|3.0",
+        ),
+        (
+            r#"#set($B = true)$B.parseBoolean("TRUE")|$B.parseBoolean("yes")"#,
+            "true|false",
+        ),
+        (
+            r#"#set($m = {"a": 1})$m.getOrDefault("a", 5)|$m.getOrDefault("z", 5)|$m.putIfAbsent("a", 9)|$m.putIfAbsent("b", 2)|$m"#,
+            "1|5|1||{a=1, b=2}",
+        ),
+        (
+            r#"#set($s = "hello")$s.startsWith("ll", 2)|$s.startsWith("ll", 3)|$s.compareToIgnoreCase("HELLO")|$s.indexOf(108)|$s.lastIndexOf(108)"#,
+            "true|false|0|2|3",
+        ),
+    ]);
+    for t in [
+        r#"#set($I = 0)$I.parseInt("4x")"#,
+        r#"#set($I = 0)$I.parseInt("2147483648")"#,
+        r#"#set($D = 0.0)$D.parseDouble("inf")"#,
+    ] {
+        let e = render(t).unwrap_err();
+        assert!(e.contains("NumberFormatException"), "{t}: {e}");
+    }
 }

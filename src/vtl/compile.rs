@@ -215,8 +215,8 @@ impl<'s> Compiler<'s> {
         match n {
             Node::Text { span, dq } => {
                 let text = span.text(self.src);
-                if *dq && text.contains("\"\"") {
-                    let k = self.str_const(&text.replace("\"\"", "\""));
+                if *dq && (text.contains("\"\"") || text.contains("\\u")) {
+                    let k = self.str_const(&super::string_literal::decode(text));
                     self.emit(Instr::TextConst(k), *span);
                 } else if !text.is_empty() {
                     let k = self.text(text);

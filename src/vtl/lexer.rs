@@ -611,8 +611,8 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// End (exclusive) of a string literal starting at `p`. `""`/`''` are escaped quotes;
-    /// in `"..."` a backslash pairs with the next character (kept verbatim).
+    /// End (exclusive) of a string literal starting at `p`. `""`/`''` are escaped quotes; a
+    /// backslash escapes nothing (Velocity 1.7: `"a\"` is the two characters `a\`).
     fn string_end(&self, p: usize, q: u8) -> Result<usize, RawError> {
         let mut i = p + 1;
         while let Some(&c) = self.at(i) {
@@ -622,10 +622,6 @@ impl<'s> Lexer<'s> {
                     continue;
                 }
                 return Ok(i + 1);
-            }
-            if c == b'\\' && q == b'"' && self.at(i + 1).is_some() {
-                i += 2;
-                continue;
             }
             i += 1;
         }

@@ -133,13 +133,17 @@ fn is_map(v: &Value<'_>) -> bool {
     }
 }
 
+/// Marks an argument of the wrong type: Java has no such overload, so Velocity finds no method
+/// and the call is null (rendered empty), not an error. [`call`] turns it into null.
+const NO_SUCH_METHOD: &str = "no method takes these argument types";
+
 fn int_arg(args: &[Value<'_>], i: usize) -> Result<i128, Thrown> {
     args.get(i)
         .and_then(|a| match a {
             Value::Int(n) => Some(*n),
             _ => None,
         })
-        .ok_or_else(|| "IllegalArgumentException: expected an integer argument".to_string())
+        .ok_or_else(|| NO_SUCH_METHOD.to_string())
 }
 
 fn str_arg<'b>(args: &'b [Value<'_>], i: usize) -> Option<&'b str> {
@@ -150,12 +154,19 @@ fn bool_v<'a>(b: bool) -> Value<'a> {
     Value::Bool(b)
 }
 
-/// `$recv.name(args)`.
+/// `$recv.name(args)`; null when the receiver has no such method for these arguments.
 pub(crate) fn call<'a>(
     recv: &Value<'a>,
     name: &str,
     args: &[Value<'a>],
 ) -> Result<Value<'a>, Thrown> {
+    match dispatch(recv, name, args) {
+        Err(e) if e == NO_SUCH_METHOD => Ok(Value::Null),
+        other => other,
+    }
+}
+
+fn dispatch<'a>(recv: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value<'a>, Thrown> {
     // Methods every object has.
     match (name, args.len()) {
         ("toString", 0) => {
@@ -172,9 +183,16 @@ pub(crate) fn call<'a>(
         return string_method(recv, s, name, args);
     }
     match recv {
-        Value::Int(_) | Value::Double(_) => Ok(number_method(recv, name, args)),
-        Value::Bool(b) => Ok(match name {
-            "booleanValue" => Value::Bool(*b),
+        Value::Int(_) | Value::Double(_) => match static_parse(recv, name, args) {
+            Some(parsed) => parsed,
+            None => Ok(number_method(recv, name, args)),
+        },
+        Value::Bool(b) => Ok(match (name, args) {
+            ("booleanValue", []) => Value::Bool(*b),
+            // `Boolean.parseBoolean` / `valueOf`, static methods reached through any Boolean.
+            ("parseBoolean" | "valueOf", [arg]) => {
+                Value::Bool(arg.as_str().is_some_and(|t| t.eq_ignore_ascii_case("true")))
+            }
             _ => Value::Null,
         }),
         Value::Entry(e) => Ok(match name {
@@ -209,6 +227,52 @@ fn number_method<'a>(recv: &Value<'a>, name: &str, args: &[Value<'a>]) -> Value<
         (Value::Double(d), "compareTo", [Value::Double(e)]) => ordering(d.total_cmp(e)),
         _ => Value::Null,
     }
+}
+
+/// Java's static parsers reached through a value of the class, a known mapping-template idiom
+/// (`#set($Integer = 0)$Integer.parseInt("42")`): `parseInt` / `valueOf` on an integer, and
+/// `parseDouble` / `valueOf` on a decimal. Input Java refuses is its
+/// `NumberFormatException`. `None`: not one of these calls.
+fn static_parse<'a>(
+    recv: &Value<'a>,
+    name: &str,
+    args: &[Value<'a>],
+) -> Option<Result<Value<'a>, Thrown>> {
+    let [arg] = args else { return None };
+    let text = arg.as_str()?;
+    let refused = || {
+        Err(format!(
+            "NumberFormatException: For input string: \"{text}\""
+        ))
+    };
+    Some(match (recv, name) {
+        (Value::Int(_), "parseInt" | "valueOf") => match text.parse::<i32>() {
+            Ok(i) if !text.starts_with('+') || text.len() > 1 => Ok(Value::Int(i128::from(i))),
+            _ => refused(),
+        },
+        (Value::Double(_), "parseDouble" | "valueOf") => {
+            // Java trims blanks and accepts a trailing type letter (`1.5d`, `2f`).
+            let t = text.trim_matches(|c: char| c <= ' ');
+            let t = t.strip_suffix(['d', 'D', 'f', 'F']).unwrap_or(t);
+            // Java spells the specials exactly `NaN` and `Infinity`; Rust also takes `inf`.
+            let unsigned = t.trim_start_matches(['+', '-']);
+            let word = unsigned
+                .bytes()
+                .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E');
+            match t.parse::<f64>() {
+                Ok(d) if !word || unsigned == "NaN" || unsigned == "Infinity" => {
+                    Ok(Value::Double(d))
+                }
+                _ => refused(),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The character a Java `int` code names (`indexOf(108)` looks for `l`).
+fn char_code(c: i128) -> Option<char> {
+    u32::try_from(c).ok().and_then(char::from_u32)
 }
 
 /// Java `String.compareTo`: the difference of the first differing UTF-16 units, else of the
@@ -312,9 +376,13 @@ fn string_method<'a>(
                 .ok_or_else(|| oob("index", i))?;
             Value::owned(c.to_string())
         }
-        ("indexOf", 1) => match arg_s(0) {
-            Some(n) => Value::Int(s.find(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
-            None => Value::Int(-1),
+        ("indexOf", 1) => match (arg_s(0), &args[0]) {
+            (Some(n), _) => Value::Int(s.find(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
+            // `indexOf(int ch)`: a character code.
+            (None, Value::Int(c)) => Value::Int(
+                char_code(*c).map_or(-1, |c| s.find(c).map_or(-1, |b| byte_to_u16(s, b) as i128)),
+            ),
+            (None, _) => Value::Int(-1),
         },
         ("indexOf", 2) => {
             let from = int_arg(args, 1)?.max(0) as usize;
@@ -328,9 +396,12 @@ fn string_method<'a>(
                 None => Value::Int(-1),
             }
         }
-        ("lastIndexOf", 1) => match arg_s(0) {
-            Some(n) => Value::Int(s.rfind(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
-            None => Value::Int(-1),
+        ("lastIndexOf", 1) => match (arg_s(0), &args[0]) {
+            (Some(n), _) => Value::Int(s.rfind(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
+            (None, Value::Int(c)) => Value::Int(
+                char_code(*c).map_or(-1, |c| s.rfind(c).map_or(-1, |b| byte_to_u16(s, b) as i128)),
+            ),
+            (None, _) => Value::Int(-1),
         },
         ("lastIndexOf", 2) => {
             let from = int_arg(args, 1)?;
@@ -338,6 +409,27 @@ fn string_method<'a>(
         }
         ("contains", 1) => bool_v(args[0].as_str().is_some_and(|n| s.contains(n))),
         ("startsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.starts_with(n))),
+        ("startsWith", 2) => {
+            let from = int_arg(args, 1)?;
+            let at = usize::try_from(from).ok().and_then(|i| u16_to_byte(s, i));
+            bool_v(matches!((arg_s(0), at), (Some(n), Some(b)) if s[b..].starts_with(n)))
+        }
+        ("compareToIgnoreCase", 1) => match arg_s(0) {
+            // Java folds each character to upper then lower case before comparing.
+            Some(n) => {
+                let fold = |t: &str| -> String {
+                    t.chars()
+                        .map(|c| {
+                            c.to_uppercase()
+                                .flat_map(char::to_lowercase)
+                                .collect::<String>()
+                        })
+                        .collect()
+                };
+                Value::Int(java_compare(&fold(s), &fold(n)))
+            }
+            None => return Err("NullPointerException: compareToIgnoreCase(null)".into()),
+        },
         ("endsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.ends_with(n))),
         ("equalsIgnoreCase", 1) => bool_v(arg_s(0).is_some_and(|n| {
             n.chars().count() == s.chars().count()
@@ -505,6 +597,15 @@ fn list_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Valu
     })
 }
 
+/// Whether map-like `v` has key `k`.
+fn contains_key<'a>(v: &Value<'a>, k: &Value<'a>) -> bool {
+    match v {
+        Value::Map(m) => m.borrow().find(k).is_some(),
+        Value::Json(j) => k.as_str().is_some_and(|k| json::obj_get(j, k).is_some()),
+        _ => false,
+    }
+}
+
 fn map_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value<'a>, Thrown> {
     Ok(match (name, args.len()) {
         ("size", 0) => Value::Int(match v {
@@ -518,13 +619,7 @@ fn map_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value
             _ => true,
         }),
         ("get", 1) => index(v, &args[0])?,
-        ("containsKey", 1) => bool_v(match v {
-            Value::Map(m) => m.borrow().find(&args[0]).is_some(),
-            Value::Json(j) => args[0]
-                .as_str()
-                .is_some_and(|k| json::obj_get(j, k).is_some()),
-            _ => false,
-        }),
+        ("containsKey", 1) => bool_v(contains_key(v, &args[0])),
         ("containsValue", 1) => bool_v(map_entries(v).iter().any(|(_, x)| x.java_equals(&args[0]))),
         // Straight from the map: no intermediate copy of the entries.
         ("keySet", 0) => Value::list(match v {
@@ -544,6 +639,24 @@ fn map_method<'a>(v: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Value
         ),
         ("put", 2) => match v {
             Value::Map(m) => m.borrow_mut().put(args[0].clone(), args[1].clone()),
+            _ => Value::Null,
+        },
+        ("getOrDefault", 2) => {
+            let found = contains_key(v, &args[0]);
+            if found {
+                index(v, &args[0])?
+            } else {
+                args[1].clone()
+            }
+        }
+        ("putIfAbsent", 2) => match v {
+            Value::Map(m) => {
+                let current = index(v, &args[0])?;
+                if current.is_null() {
+                    m.borrow_mut().put(args[0].clone(), args[1].clone());
+                }
+                current
+            }
             _ => Value::Null,
         },
         ("putAll", 1) => {

@@ -51,6 +51,7 @@ pub mod offline;
 mod ops;
 pub mod overrides;
 pub mod parser;
+mod string_literal;
 pub mod template;
 pub mod token;
 mod value;

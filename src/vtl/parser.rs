@@ -505,7 +505,7 @@ impl<'s> Parser<'s> {
         let inner = &self.src[s..e];
         if !inner.contains(['$', '#']) {
             return Ok(Expr {
-                kind: ExprKind::Str(inner.replace("\"\"", "\"")),
+                kind: ExprKind::Str(super::string_literal::decode(inner).into_owned()),
                 span: t.span,
             });
         }

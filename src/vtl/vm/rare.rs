@@ -9,12 +9,12 @@ use crate::vtl::value::Value;
 
 impl<'a, 'o> Vm<'a, 'o> {
     /// `[lo..hi]`: the integers from the two popped bounds, counting down when `lo > hi`; null
-    /// unless both are integers.
+    /// unless both are numbers (see [`range_bound`]).
     #[inline(never)]
     pub(super) fn make_range(&mut self, span: Span) -> VResult<Value<'a>> {
         let hi = self.pop();
         let lo = self.pop();
-        Ok(match (lo.as_int(), hi.as_int()) {
+        Ok(match (range_bound(&lo), range_bound(&hi)) {
             (Some(a), Some(b)) => {
                 let n = (a - b).unsigned_abs();
                 if n >= self.limits.max_value_size as u128 {
@@ -90,5 +90,15 @@ impl<'a, 'o> Vm<'a, 'o> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// A range bound as Velocity 1.7 takes it: a number's `intValue()` (2.7 is 2); anything else,
+/// a numeric string included, makes the range null.
+fn range_bound(v: &Value<'_>) -> Option<i128> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Double(d) => Some(*d as i32 as i128),
+        _ => None,
     }
 }
