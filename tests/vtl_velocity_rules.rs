@@ -249,3 +249,12 @@ fn static_parsers_and_more_methods() {
         assert!(e.contains("NumberFormatException"), "{t}: {e}");
     }
 }
+
+/// An even run of backslashes before `#set` is kept whole (other directives halve it).
+#[test]
+fn backslashes_before_set() {
+    check(&[
+        (r"\\#set($x = 1)$x|a\\\\#set($y = 2)$y", r"\\1|a\\\\2"),
+        (r"\\#if(true)y#end", r"\y"),
+    ]);
+}

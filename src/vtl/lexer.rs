@@ -227,8 +227,13 @@ impl<'s> Lexer<'s> {
                         self.pos = q;
                         continue;
                     }
-                    // Backslashes pair up; an odd one escapes the reference/directive.
-                    self.flush(text_start, p + n / 2);
+                    // Backslashes pair up; an odd one escapes the reference/directive. Before a
+                    // `#set` Velocity 1.7 keeps an even run whole (`\\#set` renders `\\`).
+                    let kept = match dir {
+                        Some((Dir::Set, _)) if n % 2 == 0 => n,
+                        _ => n / 2,
+                    };
+                    self.flush(text_start, p + kept);
                     self.pos = q;
                     if n % 2 == 1 {
                         if is_ref {
