@@ -29,11 +29,20 @@ pub struct Listeners {
     pub admin: Option<TcpListener>,
 }
 
-/// Binds `config.listen` and `config.admin`.
+/// Binds `config.listen` and `config.admin`; an error names the key and the address.
 pub async fn bind(config: &Config) -> io::Result<Listeners> {
-    let client = TcpListener::bind(config.listen).await?;
+    let named = |key: &str, addr, e: io::Error| {
+        io::Error::new(e.kind(), format!("cannot bind {key} {addr}: {e}"))
+    };
+    let client = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| named("listen", config.listen, e))?;
     let admin = match config.admin {
-        Some(addr) => Some(TcpListener::bind(addr).await?),
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| named("admin", addr, e))?,
+        ),
         None => None,
     };
     Ok(Listeners { client, admin })

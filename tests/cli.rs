@@ -125,6 +125,25 @@ fn serve_refuses_a_bad_config_before_binding() {
     drop(held);
 }
 
+#[test]
+fn a_port_in_use_names_the_key_and_the_address() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "listen: \"127.0.0.1:{port}\"\nfunctions:\n  f: {{invokeUrl: \"http://127.0.0.1:1/2015-03-31/functions/f/invocations\"}}\nroutes:\n  - {{path: /x, method: GET, integration: {{function: f}}}}\n"
+    );
+    let file = write(dir.path(), "busy.yaml", &yaml);
+    let out = apigate(&["serve", "--config", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot bind listen 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    drop(held);
+}
+
 /// The `input` keys `render --input` understands (spec config.md).
 const RENDER_INPUT_KEYS: [&str; 10] = [
     "phase",

@@ -387,9 +387,14 @@ fn authorizer_rules() {
         &with("{type: REQUEST, function: f, identitySource: method.request.path.id}"),
         "path parameters cannot be identity sources",
     );
-    one_error(
-        &with("{type: TOKEN, function: f, identityValidationExpression: \"(\"}"),
-        "invalid regular expression",
+    let e = errors(&with(
+        "{type: TOKEN, function: f, identityValidationExpression: \"^(Bearer\"}",
+    ));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(
+        e[0].ends_with(": invalid regular expression \"^(Bearer\": unclosed group"),
+        "{}",
+        e[0]
     );
     one_error(&with("{type: REQUEST, function: f, identitySource: context.x, identityValidationExpression: \"a\"}"), "for TOKEN authorizers only");
     one_error(&with("{function: f}"), "missing required key 'type'");
@@ -530,6 +535,16 @@ fn server_and_listeners() {
     assert_eq!(c.server.shutdown_grace, Duration::ZERO);
     assert_eq!(c.server.max_headers, 200);
     assert_eq!(c.server.worker_threads, None);
+    one_error(
+        &format!("listen: \"127.0.0.1:17001\"\nadmin: \"127.0.0.1:17001\"\n{r}"),
+        "admin: 127.0.0.1:17001 is also the listen address",
+    );
+    // Port 0 is a fresh free port for each.
+    assert!(load_str(
+        "t.yaml",
+        &format!("listen: \"127.0.0.1:0\"\nadmin: \"127.0.0.1:0\"\n{r}")
+    )
+    .is_ok());
     let c = load_str("t.yaml", &format!("server: {{workerThreads: 1}}\n{r}")).unwrap();
     assert_eq!(c.server.worker_threads, Some(1));
     for bad in ["0", "5000"] {

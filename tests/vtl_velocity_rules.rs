@@ -258,3 +258,22 @@ fn backslashes_before_set() {
         (r"\\#if(true)y#end", r"\y"),
     ]);
 }
+
+/// A macro called in a `#foreach` sees that loop's `$foreach`; the loop scope's getter forms
+/// (`hasNext()`, `getCount()`, ...) answer as its properties do.
+#[test]
+fn loop_scope_in_macros_and_getter_forms() {
+    check(&[
+        (
+            r#"#macro(it $x){"v": "$x"}#if($foreach.hasNext),#end#end[#foreach($i in ["a","b"])#it($i)#end]"#,
+            r#"[{"v": "a"},{"v": "b"}]"#,
+        ),
+        ("#macro(m)#foreach($j in [1,2])$foreach.parent.count$foreach.count #end#end#foreach($i in [5,6])#m()#end", "11 12 21 22 "),
+        ("#foreach($i in [1..3])$i#if($foreach.hasNext()),#end#end", "1,2,3"),
+        (
+            "#foreach($i in [1..2])$foreach.getCount()$foreach.getIndex()$foreach.isFirst()$foreach.isLast()$foreach.getHasNext()|#end",
+            "10truefalsetrue|21falsetruefalse|",
+        ),
+        ("#foreach($i in [1..2])#foreach($j in [1])$foreach.getParent().getCount()#end#end", "12"),
+    ]);
+}

@@ -39,6 +39,12 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         .admin
         .as_deref()
         .and_then(|a| socket_addr(a, "admin", sink));
+    if let (Some(l), Some(a)) = (listen, admin) {
+        // Port 0 picks a free port for each, so only a fixed port can clash.
+        if l == a && l.port() != 0 {
+            sink.at("admin", format!("{a} is also the listen address"));
+        }
+    }
     let server = compile_server(raw.server.unwrap_or_default(), sink);
     let logging = compile_logging(raw.logging.unwrap_or_default(), sink);
     let metrics_enabled = raw.metrics.and_then(|m| m.enabled).unwrap_or(true);

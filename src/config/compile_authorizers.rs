@@ -147,13 +147,16 @@ fn compile_one(
             );
             None
         }
-        // API Gateway applies the expression to the whole value: anchor it.
-        (Some(expr), _) => match regex::Regex::new(&format!("^(?:{expr})$")) {
+        // API Gateway applies the expression to the whole value: anchor it. Errors are about
+        // the expression as written, on one line.
+        (Some(expr), _) => match regex::Regex::new(expr)
+            .and_then(|_| regex::Regex::new(&format!("^(?:{expr})$")))
+        {
             Ok(r) => Some(r),
             Err(e) => {
                 sink.at(
                     &format!("{path}.identityValidationExpression"),
-                    format!("invalid regular expression: {e}"),
+                    format!("invalid regular expression {expr:?}: {}", one_line(&e)),
                 );
                 None
             }
@@ -293,6 +296,16 @@ pub fn identity_source(s: &str, kind: ApiKind) -> Result<IdentitySource, String>
     Err(format!(
         "'{s}' is not an identity source (allowed: {allowed})"
     ))
+}
+
+/// The gist of a `regex` error on one line: its `error:` line (the crate's message also repeats
+/// the pattern with a caret under the fault, over several lines).
+fn one_line(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(str::to_string)
+        .unwrap_or_else(|| text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 #[cfg(test)]

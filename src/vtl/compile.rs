@@ -453,19 +453,35 @@ impl<'s> Compiler<'s> {
                 }
             }
             "foreach" => {
+                // Properties and their getter forms (`$foreach.count`, `$foreach.getCount()`,
+                // `$foreach.hasNext()`), as Velocity's loop scope object answers both.
+                fn member(a: Option<&Access>) -> Option<&str> {
+                    match a {
+                        Some(Access::Prop(n)) => Some(n.text.as_str()),
+                        Some(Access::Method(n, args, _)) if args.is_empty() => {
+                            Some(match n.text.as_str() {
+                                "getParent" => "parent",
+                                "getIndex" => "index",
+                                "getCount" => "count",
+                                "hasNext" | "getHasNext" => "hasNext",
+                                "isFirst" | "getFirst" => "first",
+                                "isLast" | "getLast" => "last",
+                                _ => return None,
+                            })
+                        }
+                        _ => None,
+                    }
+                }
                 let mut up = 0usize;
-                while matches!(chain.get(up), Some(Access::Prop(n)) if n.text == "parent") {
+                while member(chain.get(up)) == Some("parent") {
                     up += 1;
                 }
-                let field = match chain.get(up) {
-                    Some(Access::Prop(n)) => match n.text.as_str() {
-                        "index" => Some(LoopField::Index),
-                        "count" => Some(LoopField::Count),
-                        "hasNext" => Some(LoopField::HasNext),
-                        "first" => Some(LoopField::First),
-                        "last" => Some(LoopField::Last),
-                        _ => None,
-                    },
+                let field = match member(chain.get(up)) {
+                    Some("index") => Some(LoopField::Index),
+                    Some("count") => Some(LoopField::Count),
+                    Some("hasNext") => Some(LoopField::HasNext),
+                    Some("first") => Some(LoopField::First),
+                    Some("last") => Some(LoopField::Last),
                     _ => None,
                 };
                 match field {

@@ -35,7 +35,7 @@ impl<'a, 'o> Vm<'a, 'o> {
     }
 
     /// Calls macro `idx` with the top `argc` stack values as its parameters, saving and
-    /// restoring the caller's values of those slots and its loop frames.
+    /// restoring the caller's values of those slots.
     #[inline(never)]
     pub(super) fn call_macro(&mut self, idx: u32, argc: u8, span: Span) -> VResult<Flow> {
         let prog: &'a Program = self.prog;
@@ -51,9 +51,11 @@ impl<'a, 'o> Vm<'a, 'o> {
         for (i, s) in def.params.iter().enumerate() {
             self.vars[*s as usize] = args.get(i).cloned().unwrap_or(Value::Null);
         }
-        let loops = std::mem::take(&mut self.loops);
+        // The caller's loops stay visible (`$foreach` in a macro called from a `#foreach` is
+        // that loop's, as in Velocity 1.7); the macro's own loops end with it.
+        let loops = self.loops.len();
         let f = self.exec(def.chunk);
-        self.loops = loops;
+        self.loops.truncate(loops);
         for (s, v) in def.params.iter().zip(saved) {
             self.vars[*s as usize] = v;
         }
