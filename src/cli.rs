@@ -153,7 +153,7 @@ pub fn serve(path: &Path, log_format: Option<LogFormatArg>, demo: bool) -> ExitC
         };
     }
     if let Err(e) = crate::telemetry::init(&logging) {
-        eprintln!("logging: {e}");
+        eprintln!("apigate: {e}");
         return ExitCode::from(1);
     }
     // The main thread accepts, serves the admin listener, writes access logs and waits for

@@ -104,7 +104,6 @@ pub struct Metrics {
     upstream_errors: IntCounterVec,
     upstream_in_flight: IntGaugeVec,
     upstream_connections: IntGaugeVec,
-    config_reloads: IntCounterVec,
     access_log_dropped: IntCounter,
 }
 
@@ -228,11 +227,6 @@ impl Metrics {
                 "Open client connections to the function's endpoint.",
                 &["function"],
             )?,
-            config_reloads: counter(
-                "apigate_config_reloads_total",
-                "Configuration reloads by result.",
-                &["result"],
-            )?,
             access_log_dropped,
             registry,
         })
@@ -256,7 +250,7 @@ impl Metrics {
     }
 
     /// Pre-resolved handles for every route, authorizer and function of `api`; build once per
-    /// compiled snapshot (at load and at each reload), then index by `RouteId` etc.
+    /// compiled snapshot (at load), then index by `RouteId` etc.
     pub fn api_handles(&self, api: &Api) -> ApiMetrics {
         let routes = api
             .routes
@@ -349,15 +343,6 @@ impl Metrics {
                 in_flight: self.upstream_in_flight.with_label_values(&[function]),
                 connections: self.upstream_connections.with_label_values(&[function]),
             })),
-        }
-    }
-
-    /// Counts one configuration reload that was applied (`ok`) or refused (`error`).
-    pub fn config_reloaded(&self, ok: bool) {
-        if self.recording {
-            self.config_reloads
-                .with_label_values(&[if ok { "success" } else { "failure" }])
-                .inc();
         }
     }
 
@@ -603,7 +588,6 @@ mod tests {
         let f = m.function_handles("fn");
         f.error(UpstreamErrorKind::Timeout);
         let _g = f.in_flight();
-        m.config_reloaded(true);
         let text = m.encode().unwrap();
         assert!(!text.contains("apigate_requests_total{"), "{text}");
         assert!(

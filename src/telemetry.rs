@@ -64,8 +64,10 @@ impl Default for LogSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum TelemetryError {
     /// The level filter does not parse.
-    #[error("invalid log filter {directive:?}: {detail}")]
+    #[error("{origin}: invalid log filter {directive:?}: {detail}")]
     Filter {
+        /// Where the filter came from: `APIGATE_LOG`, `RUST_LOG` or `logging.level`.
+        origin: &'static str,
         /// The filter text.
         directive: String,
         /// The parser's message.
@@ -91,10 +93,16 @@ fn choose_filter(
     rust: Option<String>,
     default: &str,
 ) -> Result<EnvFilter, TelemetryError> {
+    let origin = match (&apigate, &rust) {
+        (Some(_), _) => LOG_ENV,
+        (None, Some(_)) => "RUST_LOG",
+        (None, None) => "logging.level",
+    };
     let directive = apigate.or(rust).unwrap_or_else(|| default.to_owned());
     EnvFilter::try_new(&directive).map_err(|e| TelemetryError::Filter {
         detail: e.to_string(),
         directive,
+        origin,
     })
 }
 
@@ -207,10 +215,20 @@ mod tests {
         assert_eq!(f.to_string(), "error");
         let f = choose_filter(None, None, "warn").unwrap();
         assert_eq!(f.to_string(), "warn");
-        assert!(matches!(
-            choose_filter(Some("[[[".into()), None, "info"),
-            Err(TelemetryError::Filter { .. })
-        ));
+        // The message names where the bad filter came from.
+        for (apigate, rust, default, origin) in [
+            (Some("[[["), None, "info", "APIGATE_LOG"),
+            (None, Some("[[["), "info", "RUST_LOG"),
+            (None, None, "[[[", "logging.level"),
+        ] {
+            let e = choose_filter(apigate.map(Into::into), rust.map(Into::into), default)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("{origin}: invalid log filter")),
+                "{e}"
+            );
+        }
     }
 
     #[test]
