@@ -87,6 +87,35 @@ pub fn check(path: &Path) -> ExitCode {
     }
 }
 
+/// Checks a `render --input` document against spec config.md: a JSON object whose known fields
+/// have their types and whose `phase` is `request` or `response`. Other fields of a conformance
+/// case's `input` (`vars`, `stage`, ...) are allowed and ignored.
+fn check_render_input(v: &serde_json::Value) -> Result<(), String> {
+    use serde_json::Value;
+    let Value::Object(fields) = v else {
+        return Err("the input must be a JSON object".into());
+    };
+    for (key, value) in fields {
+        let ok = match key.as_str() {
+            "phase" => matches!(value.as_str(), Some("request" | "response")),
+            "method" | "path" | "body" => value.is_string(),
+            "path_params" | "query" | "headers" | "context" | "stageVariables" => value.is_object(),
+            "integration_response_status" => value.is_string() || value.is_u64(),
+            _ => true,
+        };
+        if !ok {
+            let want = match key.as_str() {
+                "phase" => "\"request\" or \"response\"",
+                "method" | "path" | "body" => "a string",
+                "integration_response_status" => "a status code",
+                _ => "an object",
+            };
+            return Err(format!("input field {key:?} must be {want}, found {value}"));
+        }
+    }
+    Ok(())
+}
+
 /// `apigate render`: the rendered text on stdout, nothing added; errors on stderr, exit 1.
 pub fn render(template: &Path, input: Option<&Path>) -> ExitCode {
     let source = match std::fs::read_to_string(template) {
@@ -108,6 +137,10 @@ pub fn render(template: &Path, input: Option<&Path>) -> ExitCode {
             }
         },
     };
+    if let (Some(p), Err(e)) = (input, check_render_input(&input_value)) {
+        eprintln!("{}: {e}", p.display());
+        return ExitCode::from(1);
+    }
     let name = template.display().to_string();
     match crate::vtl::render_offline(&name, &source, &input_value) {
         Ok(text) => {

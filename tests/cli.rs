@@ -217,3 +217,55 @@ fn render_reports_a_template_error_with_its_position_and_exits_1() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let _: Value = serde_json::from_slice(&out.stdout).unwrap();
 }
+
+#[test]
+fn render_refuses_an_input_of_the_wrong_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(dir.path(), "t.vtl", "$input.body");
+    for (bad, says) in [
+        ("[1, 2]", "must be a JSON object"),
+        (
+            r#"{"phase": "sideways"}"#,
+            r#"input field "phase" must be "request" or "response""#,
+        ),
+        (
+            r#"{"path_params": 5}"#,
+            r#"input field "path_params" must be an object"#,
+        ),
+        (
+            r#"{"headers": "x"}"#,
+            r#"input field "headers" must be an object"#,
+        ),
+        (r#"{"body": {}}"#, r#"input field "body" must be a string"#),
+    ] {
+        let i = write(dir.path(), "in.json", bad);
+        let out = apigate(&[
+            "render",
+            "--template",
+            t.to_str().unwrap(),
+            "--input",
+            i.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {out:?}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+    }
+    // Other fields of a case's input are ignored.
+    let i = write(
+        dir.path(),
+        "in.json",
+        r#"{"body": "b", "vars": {}, "stage": "s"}"#,
+    );
+    let out = apigate(&[
+        "render",
+        "--template",
+        t.to_str().unwrap(),
+        "--input",
+        i.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(text(&out.stdout), "b");
+}
