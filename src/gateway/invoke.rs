@@ -88,7 +88,12 @@ pub async fn invoke(
             .map(Outcome::Forwarded)
             .map_err(|e| e.to_gateway_error()),
         (Integration::Custom(c), Mapped::Custom { payload, state }) => {
-            match InvocationType::of(&state.integration_headers) {
+            // Only a function call has an invocation type; a MOCK ignores the header.
+            let invocation = match c.backend {
+                CustomBackend::Lambda(_) => InvocationType::of(&state.integration_headers),
+                CustomBackend::Mock => Ok(InvocationType::RequestResponse),
+            };
+            match invocation {
                 Ok(invocation) => {
                     custom::invoke::call(invoker, ctx, c, payload, started, invocation)
                         .await
