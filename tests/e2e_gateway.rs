@@ -313,6 +313,28 @@ async fn malformed_requests_get_400_and_the_gateway_keeps_serving() {
     gw.shutdown().await.unwrap();
 }
 
+/// A body under the gateway's 10 MB limit whose event is over Lambda's 6 MB request limit: the
+/// Invoke API refuses it (413 `RequestTooLargeException`) before the function runs, which a
+/// REST proxy integration answers as any Lambda service error, whatever is behind the URL.
+#[tokio::test]
+async fn an_event_over_lambdas_6_mb_never_reaches_the_function() {
+    let (stub, gw) = rest_gateway(2000).await;
+    let body = vec![b'a'; 6 * 1024 * 1024];
+    let r = client::send(
+        gw.addr,
+        "POST",
+        "/ok",
+        &[("Content-Type", "text/plain")],
+        Some(&body),
+    )
+    .await
+    .unwrap();
+    assert_rest_error(&r, 502, "InternalServerErrorException", internal_error());
+    assert!(stub.calls("ok").is_empty());
+    still_serving(gw.addr).await;
+    gw.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn oversized_body_gets_awss_413() {
     let (stub, gw) = rest_gateway(2000).await;

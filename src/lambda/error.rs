@@ -7,6 +7,25 @@ use crate::gateway::error::GatewayError;
 /// as on Lambda.
 pub const MAX_RESULT_BYTES: usize = 6 * 1024 * 1024;
 
+/// Lambda's synchronous request payload limit, the same 6 MB. The Invoke API refuses a larger
+/// payload with 413 `RequestTooLargeException` before the function runs; apigate refuses it the
+/// same way whatever is behind the URL (a Runtime Interface Emulator has no such limit).
+pub const MAX_REQUEST_BYTES: usize = 6 * 1024 * 1024;
+
+/// Lambda's asynchronous (`Event`) payload limit: 256 KB, refused the same way.
+pub const MAX_EVENT_BYTES: usize = 256 * 1024;
+
+impl InvokeError {
+    /// What the Invoke API answers for a payload over [`MAX_REQUEST_BYTES`] (or
+    /// [`MAX_EVENT_BYTES`] for an `Event` invocation).
+    pub fn request_too_large() -> InvokeError {
+        InvokeError::Service {
+            status: 413,
+            error_type: Some("RequestTooLargeException".to_string()),
+        }
+    }
+}
+
 /// A failed call to a function (the function's own errors are [`super::Invocation`]s instead).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvokeError {

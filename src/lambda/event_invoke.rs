@@ -35,6 +35,9 @@ impl Invoker {
         let task = async move {
             let f = api.function(function);
             let req = match &f.target {
+                FunctionTarget::InvokeUrl(_) if payload.len() > super::MAX_REQUEST_BYTES => {
+                    Err(super::InvokeError::request_too_large())
+                }
                 FunctionTarget::InvokeUrl(url) => invoke_api::build_request(url, payload, &trace)
                     .map(|mut req| {
                         req.headers_mut().insert(

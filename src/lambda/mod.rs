@@ -43,7 +43,7 @@ use crate::config::model::{Function, FunctionTarget};
 use crate::message::{Request, Response};
 use crate::trace_context::TraceContext;
 
-pub use error::{InvokeError, TlsSetupError, MAX_RESULT_BYTES};
+pub use error::{InvokeError, TlsSetupError, MAX_EVENT_BYTES, MAX_REQUEST_BYTES, MAX_RESULT_BYTES};
 pub use outcome::{FunctionErrorKind, Invocation};
 
 /// Connection-pool settings of the [`Invoker`].
@@ -147,6 +147,11 @@ impl Invoker {
         timeout: Duration,
         trace: &TraceContext,
     ) -> Result<Invocation, InvokeError> {
+        if matches!(function.target, FunctionTarget::InvokeUrl(_))
+            && payload.len() > MAX_REQUEST_BYTES
+        {
+            return Err(InvokeError::request_too_large());
+        }
         match &function.target {
             FunctionTarget::InvokeUrl(url) if is_plain_http(url) && local::in_scope() => {
                 let call = invoke_api::InvokeCall::new(url, payload, trace);

@@ -133,6 +133,10 @@ pub async fn call(
     match integ.backend {
         CustomBackend::Mock => IntegrationOutcome::mock(&payload),
         CustomBackend::Lambda(id) if invocation == InvocationType::Event => {
+            // Lambda answers the queueing call itself, so its size limit reaches the client.
+            if payload.len() > crate::lambda::MAX_EVENT_BYTES {
+                return Err(invoke_error(&InvokeError::request_too_large()));
+            }
             invoker.invoke_event(
                 ctx.api.clone(),
                 id,
