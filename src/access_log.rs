@@ -104,6 +104,7 @@ enum Var {
     ResponseLatency,
     IntegrationLatency,
     IntegrationStatus,
+    LambdaStatus,
     IntegrationError,
     ErrorMessage,
     ErrorMessageString,
@@ -145,7 +146,6 @@ const NOT_APPLICABLE: &[&str] = &[
     "dataProcessed",
     "isCanaryRequest",
     "integration.requestId",
-    "integration.integrationStatus",
     "authorizer.requestId",
     "authorizer.claims",
     "error.validationErrorString",
@@ -189,7 +189,11 @@ impl Var {
             "responseLength" => V::ResponseLength,
             "responseLatency" => V::ResponseLatency,
             "integrationLatency" | "integration.latency" => V::IntegrationLatency,
-            "integrationStatus" | "integration.status" => V::IntegrationStatus,
+            // AWS: `integration.status` is the function's own status code; `integrationStatus`
+            // and `integration.integrationStatus` are the Lambda service's (200 for a completed
+            // invoke, whatever the function returned).
+            "integration.status" => V::IntegrationStatus,
+            "integrationStatus" | "integration.integrationStatus" => V::LambdaStatus,
             "integration.error" | "integrationErrorMessage" => V::IntegrationError,
             "error.message" => V::ErrorMessage,
             "error.messageString" => V::ErrorMessageString,
@@ -412,6 +416,10 @@ impl AccessLogRecord<'_> {
                 None => out.push('-'),
             },
             Var::IntegrationStatus => match self.integration_status {
+                Some(s) => int(out, s),
+                None => out.push('-'),
+            },
+            Var::LambdaStatus => match ctx.lambda_status {
                 Some(s) => int(out, s),
                 None => out.push('-'),
             },

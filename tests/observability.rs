@@ -566,6 +566,28 @@ fn custom_format_with_authorizer_error_and_latency_variables() {
     );
 }
 
+/// `integration.status` is the function's status code; `integrationStatus` and
+/// `integration.integrationStatus` are the Lambda service's (AWS's REST variable reference).
+#[test]
+fn integration_status_variables_tell_the_function_from_lambda() {
+    let mut ctx = ctx_for_logs(ApiKind::Rest);
+    ctx.lambda_status = Some(200);
+    let rec = AccessLogRecord {
+        status: 201,
+        integration_status: Some(201),
+        ..record(&ctx)
+    };
+    let f = AccessLogFormat::compile(
+        "$context.requestId $context.integrationStatus $context.integration.integrationStatus $context.integration.status",
+        ApiKind::Rest,
+    )
+    .unwrap();
+    assert_eq!(
+        f.render_to_string(&rec),
+        "c6af9ac6-7b61-11e6-9a41-93e8deadbeef 200 200 201"
+    );
+}
+
 #[tokio::test]
 async fn the_writer_emits_one_line_per_request_and_drops_when_full() {
     let ctx = ctx_for_logs(ApiKind::Rest);

@@ -32,6 +32,10 @@ pub struct RequestCtx {
     pub principal: Option<Principal>,
     /// Time spent in the integration call (`IntegrationLatency`), set by the invoke phase.
     pub integration_latency: Option<Duration>,
+    /// The Lambda service's own HTTP status for the call (`$context.integrationStatus`): 200
+    /// for a completed invoke (also when the function failed), 202 / 204 for `Event` / `DryRun`,
+    /// the status of a refusal; `None` when no answer came. Set by the invoke phase.
+    pub lambda_status: Option<u16>,
     /// Whether the authorizer's result came from the cache (`None`: no authorizer consulted).
     pub authorizer_cache_hit: Option<bool>,
 }
@@ -86,6 +90,7 @@ impl RequestCtx {
             route: None,
             principal: None,
             integration_latency: None,
+            lambda_status: None,
             authorizer_cache_hit: None,
         }
     }

@@ -15,7 +15,7 @@ use crate::integration::custom;
 use crate::integration::custom::invoke::{IntegrationOutcome, InvocationType};
 use crate::integration::custom::CustomState;
 use crate::integration::EventFormat;
-use crate::lambda::{Invocation, Invoker};
+use crate::lambda::{Invocation, InvokeError, Invoker};
 use crate::message::Response;
 use crate::metrics::{ApiMetrics, UpstreamErrorKind};
 
@@ -67,26 +67,36 @@ pub async fn invoke(
     let outcome = match (integration, mapped) {
         (Integration::Proxy(p), Mapped::Event { payload, format }) => {
             let f = api.function(p.function);
-            invoker
+            let called = invoker
                 .invoke_since(started, f, payload, p.timeout, &ctx.trace)
-                .await
+                .await;
+            ctx.lambda_status = lambda_status(&called);
+            called
                 .map_err(|e| e.to_gateway_error())
                 .and_then(|invocation| match invocation.to_gateway_error() {
                     Some(err) => Err(err),
                     None => Ok(Outcome::Result { invocation, format }),
                 })
         }
-        (Integration::Proxy(p), Mapped::Forward) => invoker
-            .forward(
-                api.function(p.function),
-                &ctx.req,
-                started,
-                p.timeout,
-                &ctx.trace,
-            )
-            .await
-            .map(Outcome::Forwarded)
-            .map_err(|e| e.to_gateway_error()),
+        (Integration::Proxy(p), Mapped::Forward) => {
+            let forwarded = invoker
+                .forward(
+                    api.function(p.function),
+                    &ctx.req,
+                    started,
+                    p.timeout,
+                    &ctx.trace,
+                )
+                .await;
+            ctx.lambda_status = match &forwarded {
+                Ok(response) => Some(response.status),
+                Err(InvokeError::Service { status, .. }) => Some(*status),
+                Err(_) => None,
+            };
+            forwarded
+                .map(Outcome::Forwarded)
+                .map_err(|e| e.to_gateway_error())
+        }
         (Integration::Custom(c), Mapped::Custom { payload, state }) => {
             // Only a function call has an invocation type; a MOCK ignores the header.
             let invocation = match c.backend {
@@ -95,9 +105,17 @@ pub async fn invoke(
             };
             match invocation {
                 Ok(invocation) => {
-                    custom::invoke::call(invoker, ctx, c, payload, started, invocation)
-                        .await
-                        .map(|outcome| Outcome::Custom { outcome, state })
+                    let called =
+                        custom::invoke::call(invoker, ctx, c, payload, started, invocation).await;
+                    ctx.lambda_status = match (&called, c.backend) {
+                        (Ok(_), CustomBackend::Lambda(_)) => Some(match invocation {
+                            InvocationType::RequestResponse => 200,
+                            InvocationType::Event => 202,
+                            InvocationType::DryRun => 204,
+                        }),
+                        _ => None,
+                    };
+                    called.map(|outcome| Outcome::Custom { outcome, state })
                 }
                 Err(e) => Err(e),
             }
@@ -126,4 +144,14 @@ pub async fn invoke(
         }
     }
     outcome
+}
+
+/// The Lambda service's status for a synchronous invoke: 200 when it answered with a result
+/// (the function's own failure included), the refusal's status, or nothing when no answer came.
+fn lambda_status(called: &Result<Invocation, InvokeError>) -> Option<u16> {
+    match called {
+        Ok(_) => Some(200),
+        Err(InvokeError::Service { status, .. }) => Some(*status),
+        Err(_) => None,
+    }
 }

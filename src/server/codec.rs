@@ -397,7 +397,23 @@ fn parse_request_line(buf: &[u8], max: usize) -> Result<Option<RequestLine>, Hea
         b"HTTP/1.0" => Protocol::Http10,
         _ => return Err(HeadError::BadRequest("version")),
     };
-    let target_start = start + sp1 + 1;
+    let mut target_start = start + sp1 + 1;
+    let target_end = target_start + sp2;
+    // Absolute form (`GET http://host/path?q HTTP/1.1`, RFC 9112 §3.2.2): the request is for
+    // the path and query after the authority, as a proxy-configured client sends it.
+    let target = &after[..sp2];
+    let scheme = [&b"http://"[..], b"https://"]
+        .into_iter()
+        .find(|s| target.len() > s.len() && target[..s.len()].eq_ignore_ascii_case(s));
+    if let Some(scheme) = scheme {
+        let rest = &target[scheme.len()..];
+        let path = rest
+            .iter()
+            .position(|&b| b == b'/')
+            .filter(|&i| !rest[..i].contains(&b'?'))
+            .ok_or(HeadError::BadRequest("request target"))?;
+        target_start += scheme.len() + path;
+    }
     Ok(Some(RequestLine {
         method: Span {
             start,
@@ -405,7 +421,7 @@ fn parse_request_line(buf: &[u8], max: usize) -> Result<Option<RequestLine>, Hea
         },
         target: Span {
             start: target_start,
-            end: target_start + sp2,
+            end: target_end,
         },
         protocol,
         headers_start: lf + 1,

@@ -57,6 +57,31 @@ fn raw_non_utf8_target_and_extension_methods_pass() {
 }
 
 #[test]
+fn absolute_form_targets_keep_the_path_and_query() {
+    for (wire, want) in [
+        (
+            &b"GET http://other.example/zz?q=1 HTTP/1.1\r\nHost: h\r\n\r\n"[..],
+            &b"/zz?q=1"[..],
+        ),
+        (b"GET HTTPS://h:8443/a/b HTTP/1.1\r\n\r\n", b"/a/b"),
+        (b"GET http://h/ HTTP/1.1\r\n\r\n", b"/"),
+    ] {
+        let (h, _) = head(wire);
+        assert_eq!(&h.target[..], want, "{wire:?}");
+    }
+    // No path at all: nothing to route.
+    for wire in [
+        &b"GET http://h HTTP/1.1\r\n\r\n"[..],
+        b"GET http://h?x=/y HTTP/1.1\r\n\r\n",
+    ] {
+        assert!(
+            matches!(parse(wire).0, Err(HeadError::BadRequest(_))),
+            "{wire:?}"
+        );
+    }
+}
+
+#[test]
 fn leading_empty_lines_are_skipped() {
     let (h, _) = head(b"\r\n\r\nGET / HTTP/1.1\r\n\r\n");
     assert_eq!(&h.target[..], b"/");
