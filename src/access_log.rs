@@ -105,6 +105,7 @@ enum Var {
     IntegrationLatency,
     IntegrationStatus,
     LambdaStatus,
+    ValidationError,
     IntegrationError,
     ErrorMessage,
     ErrorMessageString,
@@ -148,7 +149,6 @@ const NOT_APPLICABLE: &[&str] = &[
     "integration.requestId",
     "authorizer.requestId",
     "authorizer.claims",
-    "error.validationErrorString",
     "customDomain.basePathMatched",
     "customDomain.routingRuleIdMatched",
 ];
@@ -197,6 +197,7 @@ impl Var {
             "integration.error" | "integrationErrorMessage" => V::IntegrationError,
             "error.message" => V::ErrorMessage,
             "error.messageString" => V::ErrorMessageString,
+            "error.validationErrorString" => V::ValidationError,
             "error.responseType" => V::ErrorResponseType,
             "authorizer.principalId" => V::AuthorizerPrincipalId,
             "authorizer.latency" | "authorizer.integrationLatency" => V::AuthorizerLatency,
@@ -444,6 +445,9 @@ impl AccessLogRecord<'_> {
                 None => out.push('-'),
             },
             Var::ErrorResponseType => opt(out, self.error.map(|e| e.response_type.name())),
+            Var::ValidationError => {
+                opt(out, self.error.and_then(|e| e.validation_error.as_deref()))
+            }
             Var::AuthorizerPrincipalId => opt(
                 out,
                 ctx.principal

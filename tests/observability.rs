@@ -588,6 +588,31 @@ fn integration_status_variables_tell_the_function_from_lambda() {
     );
 }
 
+/// A failed body validation logs its detail as `$context.error.validationErrorString`; other
+/// requests log `-`.
+#[test]
+fn validation_error_string_is_logged() {
+    let ctx = ctx_for_logs(ApiKind::Rest);
+    let classified =
+        GatewayError::BadRequestBody("[object has missing required properties (name)]".into())
+            .classify(ApiKind::Rest);
+    let f = AccessLogFormat::compile(
+        "$context.requestId $context.error.responseType $context.error.validationErrorString",
+        ApiKind::Rest,
+    )
+    .unwrap();
+    let failed = AccessLogRecord {
+        status: 400,
+        error: Some(&classified),
+        ..record(&ctx)
+    };
+    assert_eq!(
+        f.render_to_string(&failed),
+        "c6af9ac6-7b61-11e6-9a41-93e8deadbeef BAD_REQUEST_BODY [object has missing required properties (name)]"
+    );
+    assert!(f.render_to_string(&record(&ctx)).ends_with(" - -"));
+}
+
 #[tokio::test]
 async fn the_writer_emits_one_line_per_request_and_drops_when_full() {
     let ctx = ctx_for_logs(ApiKind::Rest);
