@@ -277,3 +277,15 @@ fn loop_scope_in_macros_and_getter_forms() {
         ("#foreach($i in [1..2])#foreach($j in [1])$foreach.getParent().getCount()#end#end", "12"),
     ]);
 }
+
+/// Only an integer indexes a list; a string index finds no method.
+#[test]
+fn lists_take_integer_indexes_only() {
+    check(&[
+        (r#"#set($l=[1,2,3])[$l["1"]]|$l[1]"#, "[]|2"),
+        (
+            r#"#set($l=[1,2,3])#set($l["0"] = 9)$l|#set($l[0] = 8)$l"#,
+            "[1, 2, 3]|[8, 2, 3]",
+        ),
+    ]);
+}

@@ -48,7 +48,8 @@ pub(crate) fn prop<'a>(recv: &Value<'a>, name: &str) -> Result<Value<'a>, Thrown
 pub(crate) fn index<'a>(recv: &Value<'a>, idx: &Value<'a>) -> Result<Value<'a>, Thrown> {
     match recv {
         Value::List(_) | Value::Json(_) if is_list(recv) => {
-            let Some(i) = idx.as_int() else {
+            // Only an integer indexes a list (`$l["1"]` finds no `get(String)`: null).
+            let Value::Int(i) = *idx else {
                 return Ok(Value::Null);
             };
             // Velocity 1.7 calls `get` with the index, so one out of range throws as `get` does.

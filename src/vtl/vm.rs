@@ -408,7 +408,7 @@ impl<'a, 'o> Vm<'a, 'o> {
                             Value::Map(m) => {
                                 m.borrow_mut().put(idx, v.clone());
                             }
-                            Value::List(l) => {
+                            Value::List(l) if matches!(idx, Value::Int(_)) => {
                                 let len = l.borrow().items.len();
                                 if let Some(i) = idx
                                     .as_int()

@@ -77,7 +77,8 @@ impl<'a, 'o> Vm<'a, 'o> {
             Value::Map(m) => {
                 m.borrow_mut().put(key, v);
             }
-            Value::List(l) => {
+            // Only an integer index sets a list element (no `set(String, _)` in Java).
+            Value::List(l) if matches!(key, Value::Int(_)) => {
                 let mut l = l.borrow_mut();
                 let len = l.items.len();
                 let slot = key
