@@ -643,14 +643,14 @@ async fn dry_run_and_unknown_invocation_types() {
     }
 }
 
-/// Lambda answers the queueing call of an `Event` invocation itself: a payload over its 256 KB
+/// Lambda answers the queueing call of an `Event` invocation itself: a payload over its 1 MB
 /// asynchronous limit is refused (API Gateway's 500) and never queued.
 #[tokio::test]
-async fn an_event_over_256_kb_is_refused() {
+async fn an_event_over_1_mb_is_refused() {
     let integ = aws(json!({
         "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}));
     let env = single(Target::InvokeApi, Behaviour::Echo, integ).await;
-    let body = format!("{{\"a\":\"{}\"}}", "x".repeat(300 * 1024));
+    let body = format!("{{\"a\":\"{}\"}}", "x".repeat(1024 * 1024));
     let r = post(&env, "/r", Some("application/json"), &body).await;
     assert_eq!(r.status, 500, "{}", r.body_str());
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;

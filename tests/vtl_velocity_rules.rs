@@ -289,3 +289,27 @@ fn lists_take_integer_indexes_only() {
         ),
     ]);
 }
+
+/// Java's one-character case folding, `1.e3`, `Boolean.valueOf(boolean)` and `lastIndexOf` over
+/// UTF-16 indexes.
+#[test]
+fn more_java_and_literal_details() {
+    check(&[
+        (
+            r#"#set($s="straße")$s.compareToIgnoreCase("STRASSE")|#set($t="Hello")$t.compareToIgnoreCase("hello")|$t.compareToIgnoreCase("HELLz")"#,
+            "108|0|-11",
+        ),
+        (
+            "#set($x = 1.e3)$x|#set($y = 5.E2)$y|#set($z = 2.e-1)$z",
+            "1000.0|500.0|0.2",
+        ),
+        (
+            r#"#set($B=true)$B.valueOf(true)|$B.valueOf(false)|$B.valueOf("TRUE")"#,
+            "true|false|true",
+        ),
+        (
+            r#"#set($s="a😀b😀")$s.lastIndexOf("😀", 99)|$s.lastIndexOf("b", 3)|$s.lastIndexOf("b", 2)"#,
+            "4|3|-1",
+        ),
+    ]);
+}

@@ -34,7 +34,9 @@ pub struct RequestCtx {
     pub integration_latency: Option<Duration>,
     /// The Lambda service's own HTTP status for the call (`$context.integrationStatus`): 200
     /// for a completed invoke (also when the function failed), 202 / 204 for `Event` / `DryRun`,
-    /// the status of a refusal; `None` when no answer came. Set by the invoke phase.
+    /// a proxy call's refusal status, a Function URL's response status; `None` when no answer
+    /// came or the status is not known (a refused custom-integration call). Set by the invoke
+    /// phase.
     pub lambda_status: Option<u16>,
     /// Whether the authorizer's result came from the cache (`None`: no authorizer consulted).
     pub authorizer_cache_hit: Option<bool>,

@@ -12,8 +12,9 @@ pub const MAX_RESULT_BYTES: usize = 6 * 1024 * 1024;
 /// same way whatever is behind the URL (a Runtime Interface Emulator has no such limit).
 pub const MAX_REQUEST_BYTES: usize = 6 * 1024 * 1024;
 
-/// Lambda's asynchronous (`Event`) payload limit: 256 KB, refused the same way.
-pub const MAX_EVENT_BYTES: usize = 256 * 1024;
+/// Lambda's asynchronous (`Event`) payload limit, refused the same way: 1 MB (the Invoke API
+/// reference; it was 256 KB before late 2025).
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 impl InvokeError {
     /// What the Invoke API answers for a payload over [`MAX_REQUEST_BYTES`] (or

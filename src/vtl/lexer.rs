@@ -645,8 +645,16 @@ impl<'s> Lexer<'s> {
         };
         let mut e = digits(p);
         let mut float = false;
+        // `1.e3` is a decimal too: a letter after the `.` stops it only when it is not an
+        // exponent.
+        let exponent_after_dot = matches!(self.at(e + 1), Some(b'e' | b'E'))
+            && matches!(
+                (self.at(e + 2), self.at(e + 3)),
+                (Some(d), _) | (Some(b'+' | b'-'), Some(d)) if d.is_ascii_digit()
+            );
         if self.at(e) == Some(&b'.')
-            && !matches!(self.at(e + 1), Some(&c) if c == b'.' || c == b'_' || c.is_ascii_alphabetic())
+            && (exponent_after_dot
+                || !matches!(self.at(e + 1), Some(&c) if c == b'.' || c == b'_' || c.is_ascii_alphabetic()))
         {
             e = digits(e + 1);
             float = true;

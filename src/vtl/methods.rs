@@ -191,9 +191,12 @@ fn dispatch<'a>(recv: &Value<'a>, name: &str, args: &[Value<'a>]) -> Result<Valu
         Value::Bool(b) => Ok(match (name, args) {
             ("booleanValue", []) => Value::Bool(*b),
             // `Boolean.parseBoolean` / `valueOf`, static methods reached through any Boolean.
-            ("parseBoolean" | "valueOf", [arg]) => {
-                Value::Bool(arg.as_str().is_some_and(|t| t.eq_ignore_ascii_case("true")))
-            }
+            // `Boolean.valueOf(boolean)` is the value itself.
+            ("valueOf", [Value::Bool(v)]) => Value::Bool(*v),
+            ("parseBoolean" | "valueOf", [arg]) => match arg.as_str() {
+                Some(t) => Value::Bool(t.eq_ignore_ascii_case("true")),
+                None => Value::Null,
+            },
             _ => Value::Null,
         }),
         Value::Entry(e) => Ok(match name {
@@ -296,18 +299,62 @@ fn last_index_from(s: &str, n: &str, from: i128) -> i128 {
     if from < 0 {
         return -1;
     }
-    let starts = s.char_indices().map(|(b, _)| b).chain([s.len()]);
+    // One pass, counting UTF-16 units as it goes (linear in the string, not quadratic).
+    let bounds = s
+        .char_indices()
+        .map(|(b, c)| (b, c.len_utf16()))
+        .chain([(s.len(), 0)]);
+    let mut units: i128 = 0;
     let mut found = -1;
-    for b in starts {
-        let at = byte_to_u16(s, b) as i128;
-        if at > from {
+    for (b, width) in bounds {
+        if units > from {
             break;
         }
-        if s[b..].starts_with(n) {
-            found = at;
+        if s.as_bytes()[b..].starts_with(n.as_bytes()) {
+            found = units;
         }
+        units += width as i128;
     }
     found
+}
+
+/// Java's `String.compareToIgnoreCase`: UTF-16 unit by unit, each pair compared as is, then
+/// upper-cased, then lower-cased, each character on its own (`ß` stays `ß`); else the lengths.
+fn compare_ignore_case(a: &str, b: &str) -> i128 {
+    // Java's one-character case mapping: a mapping to several characters leaves it as it is.
+    fn single(u: u16, map: fn(char) -> Option<char>) -> u16 {
+        char::from_u32(u32::from(u))
+            .and_then(map)
+            .and_then(|c| u16::try_from(u32::from(c)).ok())
+            .unwrap_or(u)
+    }
+    fn upper(c: char) -> Option<char> {
+        let mut m = c.to_uppercase();
+        m.next().filter(|_| m.next().is_none())
+    }
+    fn lower(c: char) -> Option<char> {
+        let mut m = c.to_lowercase();
+        m.next().filter(|_| m.next().is_none())
+    }
+    let (mut x, mut y) = (a.encode_utf16(), b.encode_utf16());
+    loop {
+        match (x.next(), y.next()) {
+            (Some(p), Some(q)) => {
+                if p == q {
+                    continue;
+                }
+                let (p, q) = (single(p, upper), single(q, upper));
+                if p == q {
+                    continue;
+                }
+                let (p, q) = (single(p, lower), single(q, lower));
+                if p != q {
+                    return i128::from(p) - i128::from(q);
+                }
+            }
+            _ => return u16_len(a) as i128 - u16_len(b) as i128,
+        }
+    }
 }
 
 /// UTF-16 length (Java `String.length()`).
@@ -416,19 +463,7 @@ fn string_method<'a>(
             bool_v(matches!((arg_s(0), at), (Some(n), Some(b)) if s[b..].starts_with(n)))
         }
         ("compareToIgnoreCase", 1) => match arg_s(0) {
-            // Java folds each character to upper then lower case before comparing.
-            Some(n) => {
-                let fold = |t: &str| -> String {
-                    t.chars()
-                        .map(|c| {
-                            c.to_uppercase()
-                                .flat_map(char::to_lowercase)
-                                .collect::<String>()
-                        })
-                        .collect()
-                };
-                Value::Int(java_compare(&fold(s), &fold(n)))
-            }
+            Some(n) => Value::Int(compare_ignore_case(s, n)),
             None => return Err("NullPointerException: compareToIgnoreCase(null)".into()),
         },
         ("endsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.ends_with(n))),
