@@ -103,18 +103,26 @@ fn check_accepts_the_shipped_configs() {
     }
 }
 
+/// Runs `serve` on a config (`rest`, after a `listen` line) whose listen port another socket
+/// holds; returns the port and the outcome.
+fn serve_on_a_held_port(rest: &str) -> (u16, std::process::Output) {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!("listen: \"127.0.0.1:{port}\"\n{rest}");
+    let file = write(dir.path(), "serve.yaml", &yaml);
+    let out = apigate(&["serve", "--config", file.to_str().unwrap()]);
+    drop(held);
+    (port, out)
+}
+
 #[test]
 fn serve_refuses_a_bad_config_before_binding() {
     // Hold the port the config names: had `serve` bound before checking, it would fail with
     // "address in use" (exit 1) instead of the config error (exit 64).
-    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = held.local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    let yaml = format!(
-        "listen: \"127.0.0.1:{port}\"\napi:\n  type: REST\nroutes:\n  - path: /x\n    method: GET\n    integration: {{function: nowhere}}\n"
+    let (_, out) = serve_on_a_held_port(
+        "api:\n  type: REST\nroutes:\n  - path: /x\n    method: GET\n    integration: {function: nowhere}\n",
     );
-    let file = write(dir.path(), "bad.yaml", &yaml);
-    let out = apigate(&["serve", "--config", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(64), "{out:?}");
     let stderr = text(&out.stderr);
     assert!(
@@ -122,26 +130,19 @@ fn serve_refuses_a_bad_config_before_binding() {
         "{stderr}"
     );
     assert!(stderr.contains("not starting"), "{stderr}");
-    drop(held);
 }
 
 #[test]
 fn a_port_in_use_names_the_key_and_the_address() {
-    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = held.local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    let yaml = format!(
-        "listen: \"127.0.0.1:{port}\"\nfunctions:\n  f: {{invokeUrl: \"http://127.0.0.1:1/2015-03-31/functions/f/invocations\"}}\nroutes:\n  - {{path: /x, method: GET, integration: {{function: f}}}}\n"
+    let (port, out) = serve_on_a_held_port(
+        "functions:\n  f: {invokeUrl: \"http://127.0.0.1:1/2015-03-31/functions/f/invocations\"}\nroutes:\n  - {path: /x, method: GET, integration: {function: f}}\n",
     );
-    let file = write(dir.path(), "busy.yaml", &yaml);
-    let out = apigate(&["serve", "--config", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(&format!("cannot bind listen 127.0.0.1:{port}")),
         "{stderr}"
     );
-    drop(held);
 }
 
 /// The `input` keys `render --input` understands (spec config.md).

@@ -108,11 +108,7 @@ pub async fn invoke(
                     let called =
                         custom::invoke::call(invoker, ctx, c, payload, started, invocation).await;
                     ctx.lambda_status = match (&called, c.backend) {
-                        (Ok(_), CustomBackend::Lambda(_)) => Some(match invocation {
-                            InvocationType::RequestResponse => 200,
-                            InvocationType::Event => 202,
-                            InvocationType::DryRun => 204,
-                        }),
+                        (Ok(_), CustomBackend::Lambda(_)) => Some(invocation.accepted_status()),
                         _ => None,
                     };
                     called.map(|outcome| Outcome::Custom { outcome, state })

@@ -16,13 +16,15 @@ use bytes::Bytes;
 use http::HeaderValue;
 use tracing::Instrument;
 
-use super::{function_url, invoke_api, Invoker};
+use super::{function_url, invoke_api, InvokeError, Invoker, MAX_EVENT_BYTES};
 use crate::config::model::{Api, FunctionId, FunctionTarget};
 use crate::trace_context::TraceContext;
 
 impl Invoker {
     /// Starts an asynchronous invocation of `function` with `payload` and returns at once; the
-    /// call is bounded by `timeout` and its outcome logged under the current span.
+    /// call is bounded by `timeout` and its outcome logged under the current span. The Invoke
+    /// API answers the queueing call itself, so a payload over its [`MAX_EVENT_BYTES`] is refused
+    /// here, before anything starts, as Lambda's 413 would reach the caller.
     pub fn invoke_event(
         &self,
         api: Arc<Api>,
@@ -30,14 +32,16 @@ impl Invoker {
         payload: Bytes,
         timeout: Duration,
         trace: TraceContext,
-    ) {
+    ) -> Result<(), InvokeError> {
+        if matches!(api.function(function).target, FunctionTarget::InvokeUrl(_))
+            && payload.len() > MAX_EVENT_BYTES
+        {
+            return Err(InvokeError::request_too_large());
+        }
         let invoker = self.clone();
         let task = async move {
             let f = api.function(function);
             let req = match &f.target {
-                FunctionTarget::InvokeUrl(_) if payload.len() > super::MAX_REQUEST_BYTES => {
-                    Err(super::InvokeError::request_too_large())
-                }
                 FunctionTarget::InvokeUrl(url) => invoke_api::build_request(url, payload, &trace)
                     .map(|mut req| {
                         req.headers_mut().insert(
@@ -65,5 +69,6 @@ impl Invoker {
             }
         };
         tokio::spawn(task.instrument(tracing::Span::current()));
+        Ok(())
     }
 }

@@ -274,23 +274,43 @@ fn static_parse<'a>(
     })
 }
 
-/// The character a Java `int` code names (`indexOf(108)` looks for `l`).
-fn char_code(c: i128) -> Option<char> {
-    u32::try_from(c).ok().and_then(char::from_u32)
+/// `indexOf(x)` / `lastIndexOf(x)` (`last`): the UTF-16 index of a string, or of the character
+/// an `int` code names (`indexOf(108)` looks for `l`); -1 when absent or of another type.
+fn index_of(s: &str, arg: &Value<'_>, last: bool) -> i128 {
+    let mut buf = [0u8; 4];
+    let needle = match arg {
+        Value::Int(c) => match u32::try_from(*c).ok().and_then(char::from_u32) {
+            Some(c) => &*c.encode_utf8(&mut buf),
+            None => return -1,
+        },
+        other => match other.as_str() {
+            Some(n) => n,
+            None => return -1,
+        },
+    };
+    let at = if last {
+        s.rfind(needle)
+    } else {
+        s.find(needle)
+    };
+    at.map_or(-1, |b| byte_to_u16(s, b) as i128)
 }
 
 /// Java `String.compareTo`: the difference of the first differing UTF-16 units, else of the
 /// lengths.
 fn java_compare(a: &str, b: &str) -> i128 {
-    let mut x = a.encode_utf16();
-    let mut y = b.encode_utf16();
-    loop {
-        match (x.next(), y.next()) {
-            (Some(p), Some(q)) if p == q => {}
-            (Some(p), Some(q)) => return i128::from(p) - i128::from(q),
-            _ => return u16_len(a) as i128 - u16_len(b) as i128,
+    compare_units(a, b, |p, q| p != q)
+}
+
+/// Java's comparison walk: the difference of the first pair of UTF-16 units `differ` (after its
+/// folding) calls different, else the difference of the lengths.
+fn compare_units(a: &str, b: &str, differ: impl Fn(&mut u16, &mut u16) -> bool) -> i128 {
+    for (mut p, mut q) in a.encode_utf16().zip(b.encode_utf16()) {
+        if differ(&mut p, &mut q) {
+            return i128::from(p) - i128::from(q);
         }
     }
+    u16_len(a) as i128 - u16_len(b) as i128
 }
 
 /// Java `String.lastIndexOf(str, from)`: the last start of `n` at or before UTF-16 index
@@ -336,25 +356,19 @@ fn compare_ignore_case(a: &str, b: &str) -> i128 {
         let mut m = c.to_lowercase();
         m.next().filter(|_| m.next().is_none())
     }
-    let (mut x, mut y) = (a.encode_utf16(), b.encode_utf16());
-    loop {
-        match (x.next(), y.next()) {
-            (Some(p), Some(q)) => {
-                if p == q {
-                    continue;
-                }
-                let (p, q) = (single(p, upper), single(q, upper));
-                if p == q {
-                    continue;
-                }
-                let (p, q) = (single(p, lower), single(q, lower));
-                if p != q {
-                    return i128::from(p) - i128::from(q);
-                }
-            }
-            _ => return u16_len(a) as i128 - u16_len(b) as i128,
+    compare_units(a, b, |p, q| {
+        if p == q {
+            return false;
         }
-    }
+        if single(*p, upper) == single(*q, upper) {
+            return false;
+        }
+        (*p, *q) = (
+            single(single(*p, upper), lower),
+            single(single(*q, upper), lower),
+        );
+        p != q
+    })
 }
 
 /// UTF-16 length (Java `String.length()`).
@@ -424,14 +438,7 @@ fn string_method<'a>(
                 .ok_or_else(|| oob("index", i))?;
             Value::owned(c.to_string())
         }
-        ("indexOf", 1) => match (arg_s(0), &args[0]) {
-            (Some(n), _) => Value::Int(s.find(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
-            // `indexOf(int ch)`: a character code.
-            (None, Value::Int(c)) => Value::Int(
-                char_code(*c).map_or(-1, |c| s.find(c).map_or(-1, |b| byte_to_u16(s, b) as i128)),
-            ),
-            (None, _) => Value::Int(-1),
-        },
+        ("indexOf", 1) => Value::Int(index_of(s, &args[0], false)),
         ("indexOf", 2) => {
             let from = int_arg(args, 1)?.max(0) as usize;
             let start = u16_to_byte(s, from.min(u16_len(s))).unwrap_or(s.len());
@@ -444,13 +451,7 @@ fn string_method<'a>(
                 None => Value::Int(-1),
             }
         }
-        ("lastIndexOf", 1) => match (arg_s(0), &args[0]) {
-            (Some(n), _) => Value::Int(s.rfind(n).map_or(-1, |b| byte_to_u16(s, b) as i128)),
-            (None, Value::Int(c)) => Value::Int(
-                char_code(*c).map_or(-1, |c| s.rfind(c).map_or(-1, |b| byte_to_u16(s, b) as i128)),
-            ),
-            (None, _) => Value::Int(-1),
-        },
+        ("lastIndexOf", 1) => Value::Int(index_of(s, &args[0], true)),
         ("lastIndexOf", 2) => {
             let from = int_arg(args, 1)?;
             Value::Int(arg_s(0).map_or(-1, |n| last_index_from(s, n, from)))

@@ -96,6 +96,15 @@ pub enum InvocationType {
 }
 
 impl InvocationType {
+    /// The Invoke API's status for a call of this type that Lambda accepted.
+    pub fn accepted_status(self) -> u16 {
+        match self {
+            InvocationType::RequestResponse => 200,
+            InvocationType::Event => 202,
+            InvocationType::DryRun => 204,
+        }
+    }
+
     /// The type the integration request `headers` ask for; a value Lambda does not know is the
     /// invalid-parameter error API Gateway turns into a 500.
     pub fn of(headers: &[(String, String)]) -> Result<InvocationType, GatewayError> {
@@ -132,20 +141,16 @@ pub async fn call(
 ) -> Result<IntegrationOutcome, GatewayError> {
     match integ.backend {
         CustomBackend::Mock => IntegrationOutcome::mock(&payload),
-        CustomBackend::Lambda(id) if invocation == InvocationType::Event => {
-            // Lambda answers the queueing call itself, so its size limit reaches the client.
-            if payload.len() > crate::lambda::MAX_EVENT_BYTES {
-                return Err(invoke_error(&InvokeError::request_too_large()));
-            }
-            invoker.invoke_event(
+        CustomBackend::Lambda(id) if invocation == InvocationType::Event => invoker
+            .invoke_event(
                 ctx.api.clone(),
                 id,
                 payload,
                 integ.timeout,
                 ctx.trace.clone(),
-            );
-            Ok(IntegrationOutcome::Result(Bytes::new()))
-        }
+            )
+            .map(|()| IntegrationOutcome::Result(Bytes::new()))
+            .map_err(|e| invoke_error(&e)),
         CustomBackend::Lambda(_) if invocation == InvocationType::DryRun => {
             Ok(IntegrationOutcome::Result(Bytes::new()))
         }
