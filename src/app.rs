@@ -7,7 +7,8 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use tokio::net::TcpListener;
 
@@ -69,7 +70,7 @@ pub async fn run(
         );
         logger
     });
-    let gateway = Arc::new(Gateway::new(snapshot, invoker, access_log));
+    let gateway = Arc::new(Gateway::new(snapshot, invoker.clone(), access_log));
     let workers = Arc::new(match config.server.worker_threads {
         Some(n) => Workers::start(n)?,
         None => Workers::per_cpu()?,
@@ -92,19 +93,29 @@ pub async fn run(
     );
     readiness.set_ready();
     let draining = readiness.clone();
+    let shutdown_at = Arc::new(OnceLock::new());
+    let signalled = shutdown_at.clone();
     let result = serve_with_state(
         listeners.client,
         gateway,
         config.server.clone(),
         state,
-        Some(workers),
+        Some(workers.clone()),
         async move {
             shutdown.await;
+            let _ = signalled.set(Instant::now());
             tracing::info!("shutting down: draining in-flight requests");
             draining.set_draining();
         },
     )
     .await;
+    // Asynchronous invocations run on the workers, so they stay up until those are done (or
+    // the grace that began at the signal is spent).
+    let started = shutdown_at.get().copied().unwrap_or_else(Instant::now);
+    invoker
+        .drain_events(started + config.server.shutdown_grace)
+        .await;
+    drop(workers);
     // The admin listener outlives the drain so `/readyz` reports it; stop it last.
     let _ = admin_stop.send(());
     if let Some(task) = admin_task {

@@ -74,7 +74,9 @@ impl UpstreamErrorKind {
     pub fn of(err: &GatewayError) -> Option<Self> {
         match err {
             GatewayError::IntegrationTimeout => Some(UpstreamErrorKind::Timeout),
-            GatewayError::IntegrationFailure(_) => Some(UpstreamErrorKind::Connect),
+            GatewayError::IntegrationFailure(_) | GatewayError::InvocationRejected(_) => {
+                Some(UpstreamErrorKind::Connect)
+            }
             GatewayError::FunctionError(_) => Some(UpstreamErrorKind::FunctionError),
             GatewayError::MalformedProxyResponse(_) => Some(UpstreamErrorKind::MalformedResponse),
             _ => None,

@@ -242,12 +242,31 @@ proptest::proptest! {
 }
 
 #[test]
+fn throttle_limits_are_checked() {
+    let r = "functions:\n  f: {invokeUrl: \"http://127.0.0.1:9/i\"}\n";
+    let route = "routes:\n  - {path: /a, method: GET, integration: {function: f}}\n";
+    one_error(
+        &format!("api:\n  throttle: {{rateLimit: -1, burstLimit: 5}}\n{r}{route}"),
+        "api.throttle.rateLimit: must be a number >= 0",
+    );
+    one_error(
+        &format!("api:\n  type: FUNCTION_URL\n  throttle: {{rateLimit: 1}}\n{r}routes:\n  - {{path: $default, integration: {{function: f}}}}\n"),
+        "Function URLs have no stage throttling",
+    );
+    let ok = format!("api:\n  throttle: {{rateLimit: 0.5}}\n{r}{route}");
+    let config = apigate::config::load_str("t.yaml", &ok).unwrap();
+    assert_eq!(
+        config.api.throttle,
+        Some(apigate::config::model::Throttle {
+            rate_limit: 0.5,
+            burst_limit: 5000
+        })
+    );
+}
+
+#[test]
 fn unenforced_protections_are_refused_not_ignored() {
     let r = "functions:\n  f: {invokeUrl: \"http://127.0.0.1:9/i\"}\n";
-    one_error(
-        &format!("api:\n  throttle: {{rateLimit: 10, burstLimit: 5}}\n{r}routes:\n  - {{path: /a, method: GET, integration: {{function: f}}}}\n"),
-        "stage throttling is not supported",
-    );
     one_error(
         &format!("{r}routes:\n  - {{path: /a, method: GET, apiKeyRequired: true, integration: {{function: f}}}}\n"),
         "API keys and usage plans are not supported",

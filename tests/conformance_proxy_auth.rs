@@ -156,6 +156,92 @@ async fn access_denied_responses_see_the_authorizer_context() {
     }
 }
 
+/// Stage throttling (spec proxy-auth §12.2, `config.throttle`): each route's token bucket starts
+/// with `burstLimit` tokens; past them a request is 429 `Too Many Requests` without calling the
+/// authorizer or the function, in REST's gateway-response form and HTTP APIs' fixed body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_requests_are_refused_before_any_lambda_call() {
+    // A token every 100 s: no refill between the steps.
+    let throttle = json!({"rateLimit": 0.01, "burstLimit": 2});
+    let ok = json!({"invoke_integration": true, "response": {"status": 200}});
+    let rest = json!({"id": "own-rest-throttle",
+    "config": {"api": "REST", "region": "us-east-1", "account_id": "123456789012",
+        "api_id": "abc123", "stage": "test", "throttle": throttle,
+        "routes": [{"resource": "/a", "method": "GET", "auth": "NONE"},
+            {"resource": "/b", "method": "GET", "auth": "tok"}],
+        "authorizers": {"tok": {"type": "TOKEN",
+            "identity_source": "method.request.header.Authorization", "ttl": 0}}},
+    "steps": [
+        {"request": {"method": "GET", "path": "/test/a", "headers": []},
+            "lambda_output": {"statusCode": 200}, "expect": ok},
+        {"request": {"method": "GET", "path": "/test/a", "headers": []},
+            "lambda_output": {"statusCode": 200}, "expect": ok},
+        {"request": {"method": "GET", "path": "/test/a", "headers": []},
+            "expect": {"invoke_integration": false, "response": {"status": 429,
+                "headers": {"Content-Type": "application/json",
+                    "x-amzn-ErrorType": "TooManyRequestsException"},
+                "body": "{\"message\":\"Too Many Requests\"}"}}},
+        // Another method has a bucket of its own; its authorizer is not called once it is empty.
+        {"request": {"method": "GET", "path": "/test/b", "headers": [["Authorization", "t"]]},
+            "authorizer_output": {"principalId": "u", "policyDocument": {"Version": "2012-10-17",
+                "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}},
+            "lambda_output": {"statusCode": 200}, "expect": ok},
+        {"request": {"method": "GET", "path": "/test/b", "headers": [["Authorization", "u"]]},
+            "authorizer_output": {"principalId": "u", "policyDocument": {"Version": "2012-10-17",
+                "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}},
+            "lambda_output": {"statusCode": 200}, "expect": ok},
+        {"request": {"method": "GET", "path": "/test/b", "headers": [["Authorization", "v"]]},
+            "expect": {"invoke_authorizer": false, "invoke_integration": false,
+                "response": {"status": 429}}},
+    ]});
+    let http = json!({"id": "own-http-throttle",
+    "config": {"api": "HTTP", "region": "us-east-1", "account_id": "123456789012",
+        "api_id": "h1", "stage": "$default", "payload_format_version": "2.0",
+        "throttle": {"rateLimit": 0.01, "burstLimit": 1},
+        "routes": [{"resource": "$default", "method": "ANY", "auth": "NONE"}]},
+    "steps": [
+        {"request": {"method": "GET", "path": "/x", "headers": []},
+            "lambda_output": {"statusCode": 200}, "expect": ok},
+        {"request": {"method": "POST", "path": "/y", "headers": []},
+            "expect": {"invoke_integration": false, "response": {"status": 429,
+                "body": "{\"message\":\"Too Many Requests\"}"}}},
+    ]});
+    for case in [&rest, &http] {
+        if let Err(e) = run_case(case).await {
+            panic!("{}: {e}", case["id"]);
+        }
+    }
+}
+
+/// REST limit (spec proxy-auth §12.1): the ARN of a method with an authorizer is at most 1600
+/// bytes; a longer one (path values make it so) is 414 before the authorizer is called.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorized_method_arn_over_1600_bytes_is_414() {
+    let config = json!({"api": "REST", "region": "us-east-1", "account_id": "123456789012",
+        "api_id": "abc123", "stage": "test",
+        "routes": [{"resource": "/r/{id}", "method": "GET", "auth": "tok"}],
+        "authorizers": {"tok": {"type": "TOKEN",
+            "identity_source": "method.request.header.Authorization", "ttl": 0}}});
+    let allow = json!({"principalId": "u", "policyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}});
+    // `arn:aws:execute-api:us-east-1:123456789012:abc123/test/GET/r/` is 61 bytes.
+    let request = |id_len: usize| {
+        json!({"method": "GET", "path": format!("/test/r/{}", "a".repeat(id_len)),
+            "headers": [["Authorization", "t"]]})
+    };
+    let case = json!({"id": "own-rest-arn-limit", "config": config, "steps": [
+        {"request": request(1539), "authorizer_output": allow,
+            "lambda_output": {"statusCode": 200},
+            "expect": {"invoke_authorizer": true, "response": {"status": 200}}},
+        {"request": request(1540),
+            "expect": {"invoke_authorizer": false, "invoke_integration": false,
+                "response": {"status": 414}}},
+    ]});
+    if let Err(e) = run_case(&case).await {
+        panic!("{}: {e}", case["id"]);
+    }
+}
+
 /// The steps of a case: its `steps`, or the case itself as the only step.
 fn steps(case: &Value) -> Vec<&Value> {
     match case.get("steps").and_then(Value::as_array) {

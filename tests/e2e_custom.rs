@@ -8,6 +8,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use serde_json::{json, Value as Json};
 use support::client::RawResponse;
 use support::custom_gateway::{rest_config, start, Behaviour, CustomEnv, Target, TARGETS};
@@ -655,4 +657,20 @@ async fn an_event_over_1_mb_is_refused() {
     assert_eq!(r.status, 500, "{}", r.body_str());
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     assert_eq!(env.stub.calls(), 0);
+}
+
+/// The client of an `Event` invocation was answered as if Lambda had queued the event, so
+/// shutdown waits for the call still running (within the grace) instead of dropping it.
+#[tokio::test]
+async fn shutdown_waits_for_event_invocations() {
+    for t in TARGETS {
+        let integ = aws(json!({
+            "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}));
+        let env = single(t, Behaviour::Slow(Duration::from_millis(300)), integ).await;
+        let r = post(&env, "/r", Some("application/json"), r#"{"a":1}"#).await;
+        assert_eq!(status_body(&r), (200, ""), "{t:?}");
+        assert_eq!(env.stub.answered(), 0, "{t:?}: the client did not wait");
+        env.gw.shutdown().await.unwrap();
+        assert_eq!(env.stub.answered(), 1, "{t:?}: the call ran to its end");
+    }
 }

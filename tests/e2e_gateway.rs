@@ -315,7 +315,8 @@ async fn malformed_requests_get_400_and_the_gateway_keeps_serving() {
 
 /// A body under the gateway's 10 MB limit whose event is over Lambda's 6 MB request limit: the
 /// Invoke API refuses it (413 `RequestTooLargeException`) before the function runs, which a
-/// REST proxy integration answers as any Lambda service error, whatever is behind the URL.
+/// REST proxy integration answers as any refusal by the Lambda service (500, not the 502 of a
+/// function error), whatever is behind the URL.
 #[tokio::test]
 async fn an_event_over_lambdas_6_mb_never_reaches_the_function() {
     let (stub, gw) = rest_gateway(2000).await;
@@ -329,7 +330,7 @@ async fn an_event_over_lambdas_6_mb_never_reaches_the_function() {
     )
     .await
     .unwrap();
-    assert_rest_error(&r, 502, "InternalServerErrorException", internal_error());
+    assert_rest_error(&r, 500, "InternalServerErrorException", internal_error());
     assert!(stub.calls("ok").is_empty());
     still_serving(gw.addr).await;
     gw.shutdown().await.unwrap();
@@ -439,6 +440,73 @@ async fn bad_lambda_answers_get_awss_5xx_and_the_gateway_keeps_serving() {
         json!({"message": "Endpoint request timed out"}),
     );
     still_serving(gw.addr).await;
+    gw.shutdown().await.unwrap();
+}
+
+/// A refusal by the Lambda service (an error status with an AWS error type: throttled, no such
+/// function, ...) is API Gateway's 500, where a failed function is its 502 (Lambda developer
+/// guide, "Handling Lambda errors with an API Gateway API"); its gateway response type is
+/// INTEGRATION_FAILURE. A typeless 502, how an RIE reports a runtime that failed to start (a
+/// function error on Lambda), stays a 502.
+#[tokio::test]
+async fn lambda_service_refusals_get_500() {
+    let stub = FunctionStub::start().await;
+    let yaml = format!(
+        r#"
+listen: "127.0.0.1:0"
+api:
+  type: REST
+  id: "e2e123"
+  stage: prod
+  gatewayResponses:
+    INTEGRATION_FAILURE:
+      responseParameters: {{gatewayresponse.header.X-Failure: "'integration'"}}
+      responseTemplates:
+        application/json: '{{"type":"$context.error.responseType"}}'
+functions:
+  fn: {{invokeUrl: "{f}"}}
+routes:
+  - path: "/fn/{{proxy+}}"
+    method: ANY
+    integration: {{type: AWS_PROXY, function: fn}}
+"#,
+        f = stub.invoke_url("fn"),
+    );
+    let gw = gateway::start(&yaml).await;
+    for (status, error_type) in [
+        (429, "TooManyRequestsException"),
+        (404, "ResourceNotFoundException"),
+        (500, "ServiceException"),
+    ] {
+        stub.set(
+            "fn",
+            Program::Reply(Reply::service_error(status, error_type, "refused")),
+        );
+        let r = get(gw.addr, "/fn/x").await;
+        assert_rest_error(
+            &r,
+            500,
+            "InternalServerErrorException",
+            json!({"type": "INTEGRATION_FAILURE"}),
+        );
+        assert_eq!(r.header("X-Failure").as_deref(), Some("integration"));
+    }
+    let crashed = r#"{"errorMessage":"boom","errorType":"Runtime.ExitError"}"#;
+    stub.set(
+        "fn",
+        Program::Reply(Reply::http(
+            502,
+            &[("Content-Type", "application/json")],
+            crashed,
+        )),
+    );
+    let r = get(gw.addr, "/fn/x").await;
+    assert_rest_error(
+        &r,
+        502,
+        "InternalServerErrorException",
+        json!({"type": "INTEGRATION_FAILURE"}),
+    );
     gw.shutdown().await.unwrap();
 }
 

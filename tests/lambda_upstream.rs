@@ -140,9 +140,10 @@ async fn non_2xx_is_a_service_error_with_its_type() {
                 error_type: Some(error_type.into())
             }
         );
+        // A refusal by the Lambda service: API Gateway's 500, not a function's 502.
         assert!(matches!(
             err.to_gateway_error(),
-            GatewayError::IntegrationFailure(_)
+            GatewayError::InvocationRejected(_)
         ));
     }
     let denied = invoke_once(Reply::service_error(403, "AccessDeniedException", "no"))
@@ -163,6 +164,11 @@ async fn non_2xx_is_a_service_error_with_its_type() {
             error_type: None
         }
     );
+    // Lambda reports a runtime that failed to start as a function error: still a 502.
+    assert!(matches!(
+        init.to_gateway_error(),
+        GatewayError::IntegrationFailure(_)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -94,6 +94,7 @@ fn api(kind: ApiKind) -> Api {
         }],
         gateway_responses: Default::default(),
         access_log: None,
+        throttle: None,
         router: apigate::gateway::router::Router::empty(),
     }
 }

@@ -290,6 +290,17 @@ fn lists_take_integer_indexes_only() {
     ]);
 }
 
+/// `equalsIgnoreCase` and `compareToIgnoreCase` fold one character at a time, as Java's
+/// `String` does: upper case first (`ı` and `ſ` become `I` and `S`), then lower case with the
+/// one-character mapping (`İ` becomes `i`); `ß` never equals `SS` (the lengths differ).
+#[test]
+fn case_insensitive_comparison_is_javas() {
+    check(&[(
+        r#"#set($a="İ")$a.compareToIgnoreCase("i")|$a.equalsIgnoreCase("i")|#set($b="ı")$b.equalsIgnoreCase("I")|$b.equalsIgnoreCase("i")|#set($c="ſ")$c.equalsIgnoreCase("S")|#set($d="ß")$d.equalsIgnoreCase("SS")|$d.equalsIgnoreCase("ß")|#set($e="Hello")$e.equalsIgnoreCase("hELLO")|$e.equalsIgnoreCase("hell")"#,
+        "0|true|true|true|true|false|true|true|false",
+    )]);
+}
+
 /// Java's one-character case folding, `1.e3`, `Boolean.valueOf(boolean)` and `lastIndexOf` over
 /// UTF-16 indexes.
 #[test]

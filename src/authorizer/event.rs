@@ -13,6 +13,9 @@ use super::identity::{domain_name, Identity};
 use crate::integration::event_headers::{self, Family, Synthesized};
 use crate::integration::query;
 
+/// REST quota on the ARN of a method with an authorizer (longer: 414 to the client).
+pub const MAX_METHOD_ARN_BYTES: usize = 1600;
+
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without leading slash}`;
 /// the root path gives a trailing `/`. HTTP APIs use the same shape for `routeArn`.
 pub fn method_arn(api: &Api, method: &http::Method, path: &str) -> String {

@@ -25,7 +25,7 @@ pub mod policy;
 
 use std::time::{Duration, Instant};
 
-use crate::config::model::{Api, Authorizer, AuthorizerId};
+use crate::config::model::{Api, ApiKind, Authorizer, AuthorizerId};
 use crate::gateway::context::{Principal, RequestCtx, RouteMatch};
 use crate::gateway::error::GatewayError;
 
@@ -127,9 +127,14 @@ async fn decide<C: AuthorizerCall>(
             authorizer.name
         ))
     })?;
+    let arn = event::method_arn(api, &ctx.req.method, &route.path);
+    // REST quota: an authorized method's ARN is at most 1600 bytes; path values can push it
+    // over at run time, and the client then gets 414 (limits page of the developer guide).
+    if api.kind == ApiKind::Rest && arn.len() > event::MAX_METHOD_ARN_BYTES {
+        return Err(GatewayError::MethodArnTooLong);
+    }
     let identity = identity::resolve(ctx, route, authorizer, state.validation.as_ref())
         .inspect_err(|e| tracing::debug!(authorizer = %authorizer.name, error = %e, "refused before calling the authorizer"))?;
-    let arn = event::method_arn(api, &ctx.req.method, &route.path);
     let started = Instant::now();
     // Boxed when polled (a cache miss): the call's large future is neither built nor moved
     // around on a cache hit.

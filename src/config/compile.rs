@@ -90,6 +90,7 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         domain_name,
         gateway_responses,
         access_log,
+        throttle,
         ..
     } = settings;
     let default_domain = domain_name.unwrap_or_else(|| match kind {
@@ -122,6 +123,7 @@ pub fn compile(raw: RawConfig, sink: &mut ErrorSink<'_>) -> Option<Config> {
         authorizers,
         gateway_responses,
         access_log,
+        throttle,
     };
     Some(Config {
         listen,

@@ -1,5 +1,5 @@
 //! The `api` section: kind, identity, stage, stage variables, media types, gateway responses,
-//! and the keys kept for later features (throttle, request validators, models).
+//! stage throttling, request validators and models.
 //!
 //! Defaults: `type` REST, `id` `local`, `accountId` `123456789012`, `region` `us-east-1`,
 //! `stage` `prod` (REST) or `$default` (HTTP, FUNCTION_URL), `stagePrefix` false.
@@ -7,7 +7,7 @@
 use crate::config::compile::known_list;
 use crate::config::error::ErrorSink;
 use crate::config::media::MediaTypes;
-use crate::config::model::ApiKind;
+use crate::config::model::{ApiKind, Throttle};
 use crate::config::raw::{Entries, RawApi, RawGatewayResponse};
 use crate::gateway::responses::{GatewayResponseSpec, GatewayResponses, ResponseType};
 
@@ -21,6 +21,10 @@ pub const HTTP_MAX_TIMEOUT_MS: u64 = 30_000;
 pub const FUNCTION_URL_DEFAULT_TIMEOUT_MS: u64 = 300_000;
 /// Stage variables per stage (API Gateway quota).
 const MAX_STAGE_VARIABLES: usize = 100;
+/// API Gateway's account-level steady-state rate, requests per second.
+const ACCOUNT_RATE_LIMIT: f64 = 10_000.0;
+/// API Gateway's account-level burst (token bucket capacity).
+const ACCOUNT_BURST_LIMIT: u64 = 5_000;
 
 /// The compiled `api` settings the other sections depend on.
 #[derive(Debug)]
@@ -59,6 +63,8 @@ pub struct ApiSettings {
     pub timeout_max_ms: u64,
     /// See `timeout_max_ms`.
     pub timeout_default_ms: u64,
+    /// `api.throttle`, compiled.
+    pub throttle: Option<Throttle>,
 }
 
 impl ApiSettings {
@@ -176,20 +182,7 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
                 .map_err(|e| sink.at("api.accessLogSettings.format", e.to_string()))
                 .ok()
         });
-    if let Some(t) = &raw.throttle {
-        if t.rate_limit.is_some_and(|r| !r.is_finite() || r < 0.0) {
-            sink.at(
-                "api.throttle.rateLimit",
-                "must be a number >= 0 (requests per second)",
-            );
-        } else {
-            // Refused rather than ignored: a limit the owner relies on must not silently vanish.
-            sink.at(
-                "api.throttle",
-                "stage throttling is not supported by this build of apigate (remove the key)",
-            );
-        }
-    }
+    let throttle = raw.throttle.as_ref().and_then(|t| throttle(kind, t, sink));
     if kind != ApiKind::Rest {
         for key in ["requestValidators", "models"] {
             let present = match key {
@@ -235,7 +228,37 @@ pub fn compile_api_settings(raw: RawApi, sink: &mut ErrorSink<'_>) -> ApiSetting
         compiled_models,
         timeout_max_ms,
         timeout_default_ms,
+        throttle,
     }
+}
+
+/// `api.throttle`: the stage's default method throttling (spec proxy-auth §12.2). A key left out
+/// takes the account-level default (10000 requests/s, burst 5000), as an unset stage setting
+/// falls back to the account's limits on AWS. Function URLs have no stage to throttle.
+fn throttle(
+    kind: ApiKind,
+    t: &crate::config::raw::RawThrottle,
+    sink: &mut ErrorSink<'_>,
+) -> Option<Throttle> {
+    if kind == ApiKind::FunctionUrl {
+        sink.at(
+            "api.throttle",
+            "Function URLs have no stage throttling (limit the function's concurrency instead)",
+        );
+        return None;
+    }
+    let rate_limit = t.rate_limit.unwrap_or(ACCOUNT_RATE_LIMIT);
+    if !rate_limit.is_finite() || rate_limit < 0.0 {
+        sink.at(
+            "api.throttle.rateLimit",
+            "must be a number >= 0 (requests per second)",
+        );
+        return None;
+    }
+    Some(Throttle {
+        rate_limit,
+        burst_limit: t.burst_limit.unwrap_or(ACCOUNT_BURST_LIMIT),
+    })
 }
 
 /// `value` (or `default`) after `check`; a failed check records an error and yields `default`.

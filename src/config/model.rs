@@ -113,6 +113,18 @@ pub struct Api {
     pub gateway_responses: crate::gateway::responses::GatewayResponses,
     /// `api.accessLogSettings.format`, compiled; `None` = access logging off.
     pub access_log: Option<crate::access_log::AccessLogFormat>,
+    /// `api.throttle`: the stage's default method throttling; `None` = not throttled.
+    pub throttle: Option<Throttle>,
+}
+
+/// A token bucket's limits (`api.throttle`): `rate_limit` tokens per second refill a bucket of
+/// `burst_limit` tokens; each request takes one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throttle {
+    /// `rateLimit`, requests per second (steady state), finite and >= 0.
+    pub rate_limit: f64,
+    /// `burstLimit`, the bucket's capacity.
+    pub burst_limit: u64,
 }
 
 impl Api {

@@ -18,6 +18,12 @@ pub enum GatewayError {
     /// The body exceeded the payload limit.
     #[error("request body exceeds the limit")]
     BodyTooLarge,
+    /// The route's throttling bucket is empty (`api.throttle`).
+    #[error("throttled")]
+    Throttled,
+    /// REST: the methodArn of a method with an authorizer is over 1600 bytes.
+    #[error("method ARN longer than 1600 bytes")]
+    MethodArnTooLong,
     /// Identity source missing, validation expression failed, or the authorizer said `Unauthorized`.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
@@ -33,9 +39,14 @@ pub enum GatewayError {
     /// The integration did not answer within its timeout.
     #[error("integration timed out")]
     IntegrationTimeout,
-    /// The function could not be reached or its reply could not be read.
+    /// The function could not be reached or its reply could not be read (also an error status
+    /// without an AWS error type, as a Runtime Interface Emulator answers a crashed runtime).
     #[error("integration failure: {0}")]
     IntegrationFailure(String),
+    /// The Lambda service refused the invocation (an Invoke API error carrying an AWS error
+    /// type: throttled, function missing, payload too large, ...).
+    #[error("the Lambda service refused the invocation: {0}")]
+    InvocationRejected(String),
     /// The function ran and reported an error (`X-Amz-Function-Error`, or an RIE error body).
     #[error("function error: {0}")]
     FunctionError(String),
@@ -88,6 +99,10 @@ impl GatewayError {
             ),
             E::NoRoute => (T::ResourceNotFound, 404, msg("Not Found")),
             E::BodyTooLarge => (T::RequestTooLarge, 413, msg("Request Too Long")),
+            E::Throttled => (T::Throttled, 429, msg("Too Many Requests")),
+            // The status is documented; the body is not (no response type covers it, so the
+            // generic 4xx one renders it).
+            E::MethodArnTooLong => (T::Default4xx, 414, msg("Request URI too long")),
             E::Unauthorized(_) => (T::Unauthorized, 401, msg("Unauthorized")),
             E::AccessDenied { explicit: true } if kind == ApiKind::Rest => (
                 T::AccessDenied,
@@ -112,12 +127,26 @@ impl GatewayError {
                 504,
                 msg("Endpoint request timed out"),
             ),
-            E::IntegrationFailure(_) | E::FunctionError(_) | E::MalformedProxyResponse(_)
+            E::IntegrationFailure(_)
+            | E::InvocationRejected(_)
+            | E::FunctionError(_)
+            | E::MalformedProxyResponse(_)
                 if kind == ApiKind::Http =>
             {
                 (T::Default5xx, 500, msg("Internal Server Error"))
             }
-            E::IntegrationFailure(_) | E::FunctionError(_) | E::MalformedProxyResponse(_) => {
+            // A Function URL answers every failure of its function with 502.
+            E::IntegrationFailure(_) | E::InvocationRejected(_) if kind == ApiKind::FunctionUrl => {
+                (T::IntegrationFailure, 502, msg("Internal Server Error"))
+            }
+            // Failures to invoke are INTEGRATION_FAILURE (customisable as such). "If the Lambda
+            // API rejects the invocation request, API Gateway returns a 500 ... If the function
+            // runs but returns an error, or returns a response in the wrong format, API Gateway
+            // returns a 502" (Lambda developer guide, "Handling Lambda errors with an API
+            // Gateway API"); no usable answer at all is the 502 of an integration that failed.
+            E::InvocationRejected(_) => (T::IntegrationFailure, 500, msg("Internal server error")),
+            E::IntegrationFailure(_) => (T::IntegrationFailure, 502, msg("Internal server error")),
+            E::FunctionError(_) | E::MalformedProxyResponse(_) => {
                 (T::Default5xx, 502, msg("Internal server error"))
             }
             E::ApiConfiguration(_) | E::Template(_) => {
@@ -154,6 +183,8 @@ impl GatewayError {
             self,
             GatewayError::NoRoute
                 | GatewayError::BodyTooLarge
+                | GatewayError::Throttled
+                | GatewayError::MethodArnTooLong
                 | GatewayError::Unauthorized(_)
                 | GatewayError::AccessDenied { .. }
                 | GatewayError::BadRequestParameters(_)
@@ -175,6 +206,11 @@ mod tests {
             (403, ResponseType::MissingAuthenticationToken)
         );
         assert_eq!(GatewayError::NoRoute.classify(ApiKind::Http).status, 404);
+        let throttled = GatewayError::Throttled.classify(ApiKind::Rest);
+        assert_eq!(
+            (throttled.status, throttled.response_type),
+            (429, ResponseType::Throttled)
+        );
         assert_eq!(
             GatewayError::IntegrationTimeout
                 .classify(ApiKind::Rest)
@@ -191,6 +227,19 @@ mod tests {
         assert_eq!(f.classify(ApiKind::Rest).status, 502);
         assert_eq!(f.classify(ApiKind::Http).status, 500);
         assert_eq!(f.classify(ApiKind::FunctionUrl).status, 502);
+        let rejected = GatewayError::InvocationRejected("429".into());
+        let c = rejected.classify(ApiKind::Rest);
+        assert_eq!(
+            (c.status, c.response_type),
+            (500, ResponseType::IntegrationFailure)
+        );
+        assert_eq!(rejected.classify(ApiKind::Http).status, 500);
+        assert_eq!(rejected.classify(ApiKind::FunctionUrl).status, 502);
+        let failed = GatewayError::IntegrationFailure("reset".into()).classify(ApiKind::Rest);
+        assert_eq!(
+            (failed.status, failed.response_type),
+            (502, ResponseType::IntegrationFailure)
+        );
         assert_eq!(
             GatewayError::AuthorizerConfiguration("x".into())
                 .classify(ApiKind::Rest)

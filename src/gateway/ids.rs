@@ -15,15 +15,16 @@ pub fn request_uuid() -> String {
         .to_owned()
 }
 
-/// A new 16-character id like API Gateway's `extendedRequestId` (`MIZRNhJtIAMEMDw=`).
+/// A new 16-character id like API Gateway's `extendedRequestId` (`MIZRNhJtIAMEMDw=`): the
+/// standard base64 of 11 random bytes. AWS's ids are exactly that (every captured one decodes,
+/// and its last character before `=` carries two zero bits), so a client that decodes them
+/// must not fail on ours.
 pub fn extended_request_id() -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(16);
-    for _ in 0..15 {
-        s.push(ALPHABET[fastrand::usize(..64)] as char);
-    }
-    s.push('=');
-    s
+    use base64::Engine;
+    let mut raw = [0u8; 11];
+    raw[..8].copy_from_slice(&fastrand::u64(..).to_le_bytes());
+    raw[8..].copy_from_slice(&fastrand::u32(..).to_le_bytes()[..3]);
+    base64::engine::general_purpose::STANDARD.encode(raw)
 }
 
 #[cfg(test)]
@@ -39,5 +40,21 @@ mod tests {
         let e = extended_request_id();
         assert_eq!(e.len(), 16);
         assert!(e.ends_with('='));
+    }
+
+    #[test]
+    fn extended_ids_are_canonical_base64_of_11_bytes() {
+        use base64::Engine;
+        // AWS-captured ids decode canonically; a random 15th character would not, 3 times in 4.
+        for id in ["MIZRNhJtIAMEMDw=", "JKJaXmPLvHcESHA="]
+            .into_iter()
+            .map(String::from)
+            .chain((0..64).map(|_| extended_request_id()))
+        {
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(&id)
+                .unwrap();
+            assert_eq!(raw.len(), 11, "{id}");
+        }
     }
 }

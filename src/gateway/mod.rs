@@ -6,6 +6,7 @@
 //!
 //! 1. [`body::check`]: the payload limit (413);
 //! 2. [`route::route`]: method + path -> route and path parameters (REST 403 / HTTP 404);
+//!    then [`throttle::check`]: the route's token bucket, when `api.throttle` is set (429);
 //! 3. [`crate::authorizer::authorize`]: identity sources -> cache -> authorizer -> policy;
 //! 4. [`validate::validate`]: method request validation (required parameters, body model);
 //! 5. [`map_request::map`]: the proxy event (or the request itself, for a Function URL), or the
@@ -27,8 +28,8 @@
 //! - [`template_input`]: what mapping templates see of a request.
 //! - [`router`], [`router_template`]: the route table.
 //! - [`ids`], [`clf_time`]: request ids, trace ids, the request time format.
-//! - the phases: [`body`], [`route`], [`validate`], [`map_request`], [`invoke`], [`map_response`],
-//!   [`record`].
+//! - the phases: [`body`], [`route`], [`throttle`], [`validate`], [`map_request`], [`invoke`],
+//!   [`map_response`], [`record`].
 
 pub mod body;
 pub mod clf_time;
@@ -47,6 +48,7 @@ pub mod router;
 pub mod router_template;
 pub mod snapshot;
 pub mod template_input;
+pub mod throttle;
 pub mod validate;
 
 use std::sync::Arc;
@@ -96,6 +98,7 @@ impl Gateway {
         let Some(id) = route_id else {
             return Err(GatewayError::NoRoute);
         };
+        throttle::check(ctx, &snap.throttles)?;
         if api.route(id).authorizer.is_some() {
             // Boxed: its future is large and most routes skip it; inline, every request's
             // future would carry (and move) it.

@@ -1,15 +1,16 @@
 //! [`Snapshot`]: one compiled API plus the runtime state built from it.
 //!
 //! Everything a request reads that depends on the configuration lives here, built once when a
-//! config is loaded: the compiled [`Api`], the authorizer result caches, the pre-resolved metric
-//! handles and the access-log format. A request takes the current snapshot once (an `Arc`) and
-//! keeps it to the end, so a reload never changes a request half way.
+//! config is loaded: the compiled [`Api`], the authorizer result caches, the throttling buckets,
+//! the pre-resolved metric handles and the access-log format. A request takes the current
+//! snapshot once (an `Arc`) and keeps it to the end, so a reload never changes a request half way.
 
 use std::sync::Arc;
 
 use crate::access_log::AccessLogFormat;
 use crate::authorizer::Authorizers;
 use crate::config::model::Api;
+use crate::gateway::throttle::Throttles;
 use crate::metrics::{ApiMetrics, Metrics};
 
 /// The compiled API and its per-config runtime state.
@@ -23,6 +24,8 @@ pub struct Snapshot {
     pub metrics: ApiMetrics,
     /// The compiled `accessLogSettings.format`, when access logging is on.
     pub access_log: Option<AccessLogFormat>,
+    /// Throttling buckets per route (full again in a new snapshot, as after a redeployment).
+    pub throttles: Throttles,
 }
 
 impl Snapshot {
@@ -32,6 +35,7 @@ impl Snapshot {
             authorizers: Authorizers::new(&api),
             metrics: metrics.api_handles(&api),
             access_log: api.access_log.clone(),
+            throttles: Throttles::new(&api),
             api,
         }
     }

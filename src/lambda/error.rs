@@ -77,11 +77,20 @@ impl InvokeError {
     }
 
     /// The gateway error for this failure: a timeout is `IntegrationTimeout`; a permission problem
-    /// is an API configuration error (500, §4.3); everything else is an integration failure (502).
+    /// is an API configuration error (500, §4.3); any other refusal by the Lambda service (an
+    /// error status with an AWS error type) is `InvocationRejected` (500: API Gateway answers
+    /// 500 when "the Lambda API rejects the invocation request", Lambda developer guide).
+    /// Everything else is an integration failure (502): no usable answer, or an error status
+    /// without an AWS error type, which is how a Runtime Interface Emulator reports a runtime
+    /// that failed to start or crashed (Lambda reports those as function errors).
     pub fn to_gateway_error(&self) -> GatewayError {
         match self {
             InvokeError::Timeout => GatewayError::IntegrationTimeout,
             e if e.is_access_denied() => GatewayError::ApiConfiguration(e.to_string()),
+            InvokeError::Service {
+                error_type: Some(_),
+                ..
+            } => GatewayError::InvocationRejected(self.to_string()),
             e => GatewayError::IntegrationFailure(e.to_string()),
         }
     }
@@ -105,8 +114,11 @@ mod tests {
         assert_eq!(status(InvokeError::Timeout), 504);
         assert_eq!(status(service(403, Some("AccessDeniedException"))), 500);
         assert_eq!(status(service(403, None)), 500);
-        assert_eq!(status(service(404, Some("ResourceNotFoundException"))), 502);
-        assert_eq!(status(service(429, Some("TooManyRequestsException"))), 502);
+        assert_eq!(status(service(404, Some("ResourceNotFoundException"))), 500);
+        assert_eq!(status(service(429, Some("TooManyRequestsException"))), 500);
+        assert_eq!(status(InvokeError::request_too_large()), 500);
+        // The RIE's 502 for a runtime that failed to start carries no AWS error type.
+        assert_eq!(status(service(502, None)), 502);
         assert_eq!(status(InvokeError::Connect("refused".into())), 502);
         assert_eq!(status(InvokeError::ResponseTooLarge), 502);
         assert_eq!(

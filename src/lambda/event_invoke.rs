@@ -8,9 +8,15 @@
 //! which has no queue, runs the function and answers when it is done); a Function URL is sent
 //! the payload as for a synchronous call. The outcome is only logged: the function's failures
 //! are the function's to report, as on AWS.
+//!
+//! The client was answered as if Lambda had queued the event, so the call must not be lost when
+//! apigate stops: the tasks are tracked, and shutdown waits for them ([`Invoker::drain_events`])
+//! within what is left of `server.shutdownGraceMillis`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::time::timeout_at;
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -68,7 +74,35 @@ impl Invoker {
                 Err(e) => tracing::warn!(function = %f.name, error = %e, "event invocation failed"),
             }
         };
-        tokio::spawn(task.instrument(tracing::Span::current()));
+        self.events.spawn(task.instrument(tracing::Span::current()));
         Ok(())
+    }
+
+    /// Waits until every asynchronous invocation started so far has finished, or `deadline`
+    /// passes; returns how many were still running then (each is bounded by its integration
+    /// timeout, so none waits forever). Invocations started after this call are still tracked.
+    pub async fn drain_events(&self, deadline: Instant) -> usize {
+        if self.events.is_empty() {
+            return 0;
+        }
+        tracing::info!(
+            left = self.events.len(),
+            "waiting for asynchronous invocations"
+        );
+        // `wait` resolves only on a closed tracker; reopening keeps later spawns tracked.
+        self.events.close();
+        let finished = timeout_at(deadline.into(), self.events.wait()).await;
+        self.events.reopen();
+        match finished {
+            Ok(()) => 0,
+            Err(_) => {
+                let left = self.events.len();
+                tracing::warn!(
+                    left,
+                    "shutdown grace elapsed; dropping asynchronous invocations"
+                );
+                left
+            }
+        }
     }
 }

@@ -38,6 +38,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio_util::task::TaskTracker;
 
 use crate::config::model::{Function, FunctionTarget};
 use crate::message::{Request, Response};
@@ -88,6 +89,9 @@ pub struct Invoker {
     connector: HttpConnector,
     /// How long an idle per-client-connection upstream connection may be reused.
     idle_timeout: Duration,
+    /// Asynchronous (`Event`) invocations still running: the client was already answered, so
+    /// shutdown waits for them ([`Invoker::drain_events`]) rather than dropping accepted work.
+    events: TaskTracker,
 }
 
 impl std::fmt::Debug for Invoker {
@@ -115,6 +119,7 @@ impl Invoker {
             shards: shards.into(),
             connector: tcp_connector(settings),
             idle_timeout: settings.pool_idle_timeout,
+            events: TaskTracker::new(),
         })
     }
 

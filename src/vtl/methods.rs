@@ -353,6 +353,11 @@ fn compare_ignore_case(a: &str, b: &str) -> i128 {
         m.next().filter(|_| m.next().is_none())
     }
     fn lower(c: char) -> Option<char> {
+        // `İ` is the one character whose full lower case is two characters ("i̇") while Java's
+        // one-character mapping (UnicodeData's simple mapping) is `i`.
+        if c == '\u{130}' {
+            return Some('i');
+        }
         let mut m = c.to_lowercase();
         m.next().filter(|_| m.next().is_none())
     }
@@ -468,12 +473,9 @@ fn string_method<'a>(
             None => return Err("NullPointerException: compareToIgnoreCase(null)".into()),
         },
         ("endsWith", 1) => bool_v(arg_s(0).is_some_and(|n| s.ends_with(n))),
-        ("equalsIgnoreCase", 1) => bool_v(arg_s(0).is_some_and(|n| {
-            n.chars().count() == s.chars().count()
-                && n.chars()
-                    .zip(s.chars())
-                    .all(|(a, b)| a.to_lowercase().eq(b.to_lowercase()))
-        })),
+        // Java: the same length and, unit by unit, the rule of `compareToIgnoreCase` (so `ı`
+        // and `ſ` match `i` and `s` through their upper case, `İ` matches `i`).
+        ("equalsIgnoreCase", 1) => bool_v(arg_s(0).is_some_and(|n| compare_ignore_case(s, n) == 0)),
         ("concat", 1) => match arg_s(0) {
             Some(n) => Value::owned(format!("{s}{n}")),
             None => return Err("NullPointerException: concat(null)".into()),

@@ -229,6 +229,7 @@ pub fn build_api(spec: ApiSpec, routes: Vec<TestRoute>, authorizers: Vec<Authori
         authorizers,
         gateway_responses: Default::default(),
         access_log: None,
+        throttle: None,
         router: apigate::gateway::router::Router::empty(),
     })
 }

@@ -136,6 +136,7 @@ pub fn api_from_case(config: &Value) -> Api {
         authorizers: Vec::new(),
         gateway_responses: Default::default(),
         access_log: None,
+        throttle: None,
     }
 }
 

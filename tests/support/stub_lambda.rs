@@ -244,6 +244,8 @@ struct Shared {
     record: bool,
     received: Mutex<Vec<Received>>,
     calls: AtomicUsize,
+    /// Replies whose sending started (counted first, so a caller that has read a reply sees it).
+    answered: AtomicUsize,
     connections: AtomicUsize,
 }
 
@@ -275,6 +277,7 @@ impl StubLambda {
             record,
             received: Mutex::new(Vec::new()),
             calls: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
         });
         let accept_shared = shared.clone();
@@ -323,6 +326,11 @@ impl StubLambda {
     /// Requests received (complete heads and bodies).
     pub fn calls(&self) -> usize {
         self.shared.calls.load(Ordering::SeqCst)
+    }
+
+    /// Requests answered with an HTTP reply (after any delay).
+    pub fn answered(&self) -> usize {
+        self.shared.answered.load(Ordering::SeqCst)
     }
 
     /// Connections accepted.
@@ -416,14 +424,19 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>, connection: usize) {
         if shared.record {
             shared.received.lock().unwrap().push(received);
         }
-        if !respond(&mut stream, reply, is_head).await || close {
+        if !respond(&mut stream, reply, is_head, &shared.answered).await || close {
             return;
         }
     }
 }
 
 /// Carries out a reply; `false` when the connection must close.
-async fn respond(stream: &mut TcpStream, mut reply: Reply, is_head: bool) -> bool {
+async fn respond(
+    stream: &mut TcpStream,
+    mut reply: Reply,
+    is_head: bool,
+    answered: &AtomicUsize,
+) -> bool {
     loop {
         match reply {
             Reply::Delayed(delay, inner) => {
@@ -438,6 +451,7 @@ async fn respond(stream: &mut TcpStream, mut reply: Reply, is_head: bool) -> boo
                 return false;
             }
             Reply::Http(canned) => {
+                answered.fetch_add(1, Ordering::SeqCst);
                 let bytes = if is_head {
                     &canned.wire[..canned.head_len]
                 } else {

@@ -75,11 +75,12 @@ impl IntegrationOutcome {
 /// The gateway error for a failed call in a custom integration: a timeout is 504
 /// (`Endpoint request timed out`); anything else (permissions, missing function, throttling,
 /// unreachable endpoint, Lambda refusing the payload) is API Gateway's 500
-/// `Internal server error` (mapping.md §6.7), unlike proxy integrations' 502.
+/// `Internal server error` (mapping.md §6.7), unlike proxy integrations' 502. A refusal by the
+/// Lambda service keeps its `INTEGRATION_FAILURE` type, as for proxy integrations.
 pub fn invoke_error(e: &InvokeError) -> GatewayError {
-    match e {
-        InvokeError::Timeout => GatewayError::IntegrationTimeout,
-        other => GatewayError::ApiConfiguration(other.to_string()),
+    match e.to_gateway_error() {
+        mapped @ (GatewayError::IntegrationTimeout | GatewayError::InvocationRejected(_)) => mapped,
+        _ => GatewayError::ApiConfiguration(e.to_string()),
     }
 }
 
@@ -230,6 +231,16 @@ mod tests {
         let status = |e: InvokeError| invoke_error(&e).classify(ApiKind::Rest).status;
         assert_eq!(status(InvokeError::Timeout), 504);
         assert_eq!(status(InvokeError::Connect("refused".into())), 500);
+        let throttled = InvokeError::Service {
+            status: 429,
+            error_type: Some("TooManyRequestsException".into()),
+        };
+        assert_eq!(
+            invoke_error(&throttled)
+                .classify(ApiKind::Rest)
+                .response_type,
+            crate::gateway::responses::ResponseType::IntegrationFailure
+        );
         assert_eq!(
             status(InvokeError::Service {
                 status: 400,

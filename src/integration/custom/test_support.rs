@@ -105,6 +105,7 @@ fn api(path: &str, integration: Integration) -> Arc<Api> {
         authorizers: vec![],
         gateway_responses: Default::default(),
         access_log: None,
+        throttle: None,
         router: crate::gateway::router::Router::empty(),
     })
 }
