@@ -105,6 +105,44 @@ fn yaml_syntax_error_has_line_and_column() {
     );
 }
 
+/// An integer too large for any value (serde_yaml_ng cannot load the file with it) is reported
+/// at its key, and the rest of the file is still checked in the same pass.
+#[test]
+fn out_of_range_integers_do_not_hide_other_errors() {
+    let text = "\
+server: {maxConnections: -99999999999999999999}
+functions:
+  f:
+    invokeUrl: \"http://127.0.0.1:9001/2015-03-31/functions/function/invocations\"
+    timeoutInMillis: 0x1ffffffffffffffff
+routes:
+  - {path: /a, method: GETT, integration: {type: AWS_PROXY, function: f}}
+  - {path: /b, method: GET, integration: {type: AWS_PROXY, function: f, timeoutInMillis: 184467440737095516160}}
+";
+    let e = errors(text);
+    assert_eq!(
+        e,
+        [
+            "t.yaml:1:10: server.maxConnections: the integer -99999999999999999999 is out of range",
+            "t.yaml:5:5: functions.f.timeoutInMillis: the integer 0x1ffffffffffffffff is out of range",
+            "t.yaml:7:16: routes[0].method: unknown method 'GETT' (allowed: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY)",
+            "t.yaml:8:73: routes[1].integration.timeoutInMillis: the integer 184467440737095516160 is out of range",
+        ],
+        "{e:#?}"
+    );
+}
+
+/// A key that takes text takes a long run of digits as it is written.
+#[test]
+fn long_numbers_are_text_where_text_is_wanted() {
+    let config = load_str(
+        "t.yaml",
+        &format!("api: {{type: REST, id: 123456789012345678901234567890, stage: prod}}\n{FUNCS}routes:\n  - {{path: /a, method: GET, integration: {{type: AWS_PROXY, function: f}}}}\n"),
+    )
+    .unwrap();
+    assert_eq!(config.api.id, "123456789012345678901234567890");
+}
+
 #[test]
 fn duplicate_keys_are_reported_with_their_path() {
     let e = errors(&format!("{FUNCS}routes:\n  - path: /a\n    path: /b\n"));
@@ -254,7 +292,7 @@ fn throttle_limits_are_checked() {
         "Function URLs have no stage throttling",
     );
     let ok = format!("api:\n  throttle: {{rateLimit: 0.5}}\n{r}{route}");
-    let config = apigate::config::load_str("t.yaml", &ok).unwrap();
+    let config = load_str("t.yaml", &ok).unwrap();
     assert_eq!(
         config.api.throttle,
         Some(apigate::config::model::Throttle {

@@ -100,14 +100,20 @@ impl<'a> ErrorSink<'a> {
         self.at_pos(path, pos, message);
     }
 
-    /// Records an error at an explicit position.
+    /// Records an error at an explicit position. An error about a value that was an integer
+    /// out of range (loaded as its text, see [`Positions::quote_oversized`]) says so instead:
+    /// that is what is wrong with it, whatever type the key wanted.
     pub fn at_pos(&mut self, path: &str, pos: Pos, message: impl Into<String>) {
+        let message = match self.positions.oversized.iter().find(|o| o.path == path) {
+            Some(o) => format!("the integer {} is out of range", o.text),
+            None => message.into(),
+        };
         self.errors.push(ConfigError {
             file: self.file.to_string(),
             line: pos.line,
             column: pos.column,
             key: path.to_string(),
-            message: message.into(),
+            message,
         });
     }
 

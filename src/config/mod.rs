@@ -78,6 +78,16 @@ pub fn load_str(name: &str, text: &str) -> Result<Config, ConfigErrors> {
         }
         return Err(sink.finish());
     }
+    // serde_yaml_ng refuses a whole file for one integer it cannot hold: load a copy with such
+    // integers quoted, so a key that takes text takes them and every other error is still
+    // found; a key that wanted a number reports the integer as out of range (`ErrorSink`).
+    let quoted;
+    let text = if positions.oversized.is_empty() {
+        text
+    } else {
+        quoted = positions.quote_oversized(text);
+        quoted.as_str()
+    };
     let mut value: serde_yaml_ng::Value = match serde_yaml_ng::from_str(text) {
         Ok(v) => v,
         Err(e) => {

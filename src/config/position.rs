@@ -5,11 +5,13 @@
 //! values. Paths are rendered as the rest of the loader names keys: `api.stage`,
 //! `routes[2].integration.function`, `functions.orders.invokeUrl`. A map entry is positioned at
 //! its key, a sequence item at its first character. This pass also reports what serde_yaml_ng
-//! would silently accept or report without a key: duplicate keys and extra documents.
+//! would silently accept or report without a key: duplicate keys and extra documents; and it
+//! finds the integers too large for serde_yaml_ng to load at all ([`OversizedInteger`]), which
+//! would otherwise end the whole check at the first one.
 
 use std::collections::{HashMap, HashSet};
 
-use saphyr_parser::{Event, Marker, Parser};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,6 +56,46 @@ pub struct PositionIssue {
     pub message: String,
 }
 
+/// A plain integer that fits neither `i64` nor `u64`: serde_yaml_ng refuses the whole file for
+/// it, so the loader loads a copy of the file with it quoted ([`Positions::quote_oversized`])
+/// and an error about its key reports it as out of range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OversizedInteger {
+    /// Key path of the value.
+    pub path: String,
+    /// Where it is reported: its key (or, in a sequence, the value).
+    pub pos: Pos,
+    /// The integer as written.
+    pub text: String,
+    /// Character offsets of the scalar in the file.
+    start: usize,
+    end: usize,
+}
+
+/// Whether plain scalar `text` is a YAML integer (decimal, `0x`, `0o`) out of `i64`/`u64` range.
+fn is_oversized_integer(text: &str) -> bool {
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, digits) = if let Some(d) = unsigned.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = unsigned.strip_prefix("0o") {
+        (8, d)
+    } else {
+        (10, unsigned)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return false;
+    }
+    if negative {
+        i64::from_str_radix(&format!("-{digits}"), radix).is_err()
+    } else {
+        u64::from_str_radix(digits, radix).is_err()
+    }
+}
+
 /// Key paths of one YAML document and their positions.
 #[derive(Debug, Default)]
 pub struct Positions {
@@ -62,6 +104,8 @@ pub struct Positions {
     order: Vec<String>,
     /// Duplicate keys and extra documents (not syntax errors: the file still parsed).
     pub issues: Vec<PositionIssue>,
+    /// Integer values out of range, in document order.
+    pub oversized: Vec<OversizedInteger>,
 }
 
 /// `parent.key` (or `key` at the root).
@@ -210,6 +254,17 @@ impl Positions {
                         }
                         Some(Frame::ComplexKey { .. }) => continue,
                     };
+                    if let Event::Scalar(v, ScalarStyle::Plain, ..) = &event {
+                        if is_oversized_integer(v) {
+                            out.oversized.push(OversizedInteger {
+                                path: path.clone(),
+                                pos,
+                                text: v.to_string(),
+                                start: span.start.index(),
+                                end: span.end.index(),
+                            });
+                        }
+                    }
                     out.order.push(path.clone());
                     out.nodes
                         .entry(path.clone())
@@ -228,6 +283,29 @@ impl Positions {
             }
         }
         Ok(out)
+    }
+
+    /// `text` (the file these positions were read from) with every [`OversizedInteger`] in
+    /// double quotes, so that it loads, the values as strings.
+    pub fn quote_oversized(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 2 * self.oversized.len());
+        let mut next = self.oversized.iter().peekable();
+        for (i, c) in text.chars().enumerate() {
+            if next.peek().is_some_and(|o| o.start == i) {
+                out.push('"');
+            }
+            if let Some(o) = next.peek() {
+                if o.end == i {
+                    out.push('"');
+                    next.next();
+                }
+            }
+            out.push(c);
+        }
+        if next.next().is_some() {
+            out.push('"');
+        }
+        out
     }
 
     /// The node at exactly `path`.
@@ -278,6 +356,33 @@ impl Positions {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn oversized_integers_are_found_and_quoted() {
+        for (text, oversized) in [
+            ("18446744073709551615", false),
+            ("18446744073709551616", true),
+            ("-9223372036854775808", false),
+            ("-9223372036854775809", true),
+            ("+18446744073709551616", true),
+            ("0xffffffffffffffff", false),
+            ("0x10000000000000000", true),
+            ("0o2000000000000000000000", true),
+            ("1e30", false),
+            ("12ab", false),
+            ("-", false),
+        ] {
+            assert_eq!(is_oversized_integer(text), oversized, "{text}");
+        }
+        let text = "a: 99999999999999999999\nb: [1, -99999999999999999999]\nc: 'é' \nd: 0x10000000000000000";
+        let p = Positions::parse(text).unwrap();
+        let paths: Vec<_> = p.oversized.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, ["a", "b[1]", "d"]);
+        assert_eq!(
+            p.quote_oversized(text),
+            "a: \"99999999999999999999\"\nb: [1, \"-99999999999999999999\"]\nc: 'é' \nd: \"0x10000000000000000\""
+        );
+    }
 
     const DOC: &str = "\
 listen: \"0.0.0.0:8080\"
