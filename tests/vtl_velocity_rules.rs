@@ -324,3 +324,120 @@ fn more_java_and_literal_details() {
         ),
     ]);
 }
+
+fn check_err(templates: &[&str]) {
+    for template in templates {
+        assert!(render(template).is_err(), "{template} should not render");
+    }
+}
+
+/// A collection holding itself prints as Java's `(this Map)` / `(this Collection)`; a longer
+/// cycle (a stack overflow in Java) must not overflow the engine's stack.
+#[test]
+fn self_containing_collections() {
+    check(&[
+        (
+            r#"#set($v = {"a": 1})#set($v.q = $v)$v"#,
+            "{a=1, q=(this Map)}",
+        ),
+        (
+            "#set($x = [2..4])$x.add($x)$x",
+            "true[2, 3, 4, (this Collection)]",
+        ),
+        ("#set($a = {})#set($d = $a.put($a, 1))$a", "{(this Map)=1}"),
+        (
+            r#"#set($l = [1])#set($d = $l.add($l))$l.toString()|"$l""#,
+            r#"[1, (this Collection)]|"[1, (this Collection)]""#,
+        ),
+        ("#set($a=[])#set($b=[$a])$a.add($b)$a.size()", "true1"),
+    ]);
+    assert!(render("#set($a=[])#set($b=[$a])$a.add($b)$a").is_ok());
+    assert!(render(r#"#set($a=[])#set($b={"k":$a})$a.add($b)$a"#).is_ok());
+}
+
+/// `-1`, `-1.5` and `-.5` are single number tokens in Velocity 1.7, so one right after a
+/// value is a second operand, a parse error; `- 1` and `--1` are subtraction.
+#[test]
+fn negative_literal_after_a_value_is_an_error() {
+    check_err(&[
+        "#set($b = 2 -1)$b",
+        "#set($b = 2-1)$b",
+        "#set($a = 1)#set($b = $a -1)$b",
+        "#set($a = [5])#set($b = $a.size()-1)$b",
+        "#set($b = (1)-1)$b",
+        "#set($b = 1 -1.5)$b",
+        "#set($b = 1-.5)$b",
+        "#if(1 -1)y#end",
+        "#set($a = [1,2])$a.get(1 -1)",
+    ]);
+    check(&[(
+        "#set($b = 2 - 1)$b|#set($b = 1 --1)$b|#set($b = 1+-1)$b|#set($b = 3 %-2)$b|#set($b=[1..-1])$b|#set($a=[1,2])$a[-1]",
+        "1|2|0|1|[1, 0, -1]|2",
+    )]);
+    // In a macro call's argument list it starts the next argument.
+    check(&[(
+        "#macro(mm $a $b)[$a|$b]#end#mm(1 -1)#mm(2-1)#mm(1, -1)",
+        "[1|-1][2|-1][1|-1]",
+    )]);
+    check_err(&["#macro(mm $a)[$a]#end#mm([2 -1])"]);
+}
+
+/// `#set(${x} = v)` and `#set($!x = v)` bind no variable in Velocity 1.7 (the value is still
+/// computed); with a property or index after the head they assign as usual.
+#[test]
+fn set_to_a_formal_or_quiet_name_binds_nothing() {
+    check(&[
+        (
+            "#set($s = 1)#set(${s} = 2)${s}|#set($!s = 3)$s|#set($!{s} = 4)$s",
+            "1|1|1",
+        ),
+        (
+            "#set($l=[])#set(${s} = $l.add(1))$l|#set($m={})#set(${m.a} = 1)$m",
+            "[1]|{a=1}",
+        ),
+    ]);
+}
+
+/// A `$!` that starts no reference renders as `$`; at the very end it is a lexical error.
+#[test]
+fn bang_after_a_dangling_dollar_is_dropped() {
+    check(&[
+        ("$!-|$! x|$!1|x$!\n|$!{|$!!", "$-|$ x|$1|x$\n|$!{|$!"),
+        (r#"#set($x = "a$! b")$x"#, "a$ b"),
+    ]);
+    check_err(&["x$!"]);
+}
+
+/// An unclosed `#*` comment runs to the end of the template; a bare `#*`, or one whose last
+/// character is `#` or `$`, is a lexical error.
+#[test]
+fn unclosed_block_comment_runs_to_the_end() {
+    check(&[("x#* abc", "x"), ("x#**", "x"), ("a\n#* b\nc", "a\n")]);
+    check_err(&["x#*", "x#*#", "x#* a$"]);
+}
+
+/// Blanks before `#set` start a new token (and are swallowed) after an escape backslash, an
+/// escaped reference or directive, and an unknown `#word`; a dangling `$`, `$!` or `#` before
+/// them is folded into the `#set` and renders nothing. After plain text they stay.
+#[test]
+fn set_swallows_blanks_after_non_text_tokens() {
+    check(&[
+        (
+            r"a\#foreach  #set($x = 1)b|#set($y=1)\$y  #set($x = 1)b",
+            "a#foreachb|$yb",
+        ),
+        (
+            "a#x  #set($x = 1)b|#{x}  #set($x = 1)c|#1  #set($x = 1)d",
+            "a#xb|#{x}c|#1d",
+        ),
+        (r"a\  #set($x = 1)b|\\  #set($x = 1)c", r"a\b|\\c"),
+        (
+            r"a#  #set($x = 1)b|$  #set($x = 1)c|$!  #set($x = 1)d|$$  #set($x = 1)e|\$  #set($x = 1)f",
+            "ab|c|d|e|f",
+        ),
+        (
+            "a# #if(true)x#end|$ x  #set($x = 1)b|#x\n  #set($x = 1)c",
+            "a# x|$ x  b|#x\n  c",
+        ),
+    ]);
+}

@@ -217,9 +217,8 @@ impl<'a> Env<'a> {
                     .iter()
                     .map(|(k, v)| (Value::Str(k.as_str()), Value::Str(v.as_str()))),
             );
-            if !a.claims.is_empty() {
-                m.push((Value::Str("claims"), pairs(&a.claims, false)));
-            }
+            // No `claims` entry: AWS documents that `$context.authorizer.claims` itself returns
+            // null; only `claims.<name>` reads a claim (compiled to `CtxLeaf::Claim`).
             entries.push((Value::Str("authorizer"), new_map(m, false, false)));
         }
         if let Some(e) = &c.error {

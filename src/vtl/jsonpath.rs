@@ -3,12 +3,18 @@
 //!
 //! Supported: `$`, `.name`, `['name']`, `["a b"]`, `['a','b']`, `[0]`, `[-1]`, `[0,2]`,
 //! `[1:3]` (and `[:2]`, `[-2:]`, steps), `[*]`, `.*`, `..name`, `..*`, `..[i]`, filters
-//! `[?(<expr>)]` with `@`/`$` paths, literals, `== != < <= > >=`, `&& || !`, parentheses and
-//! existence tests, and a trailing `.length()`. Definite paths (names and single indexes only)
-//! yield one value or nothing; any other path yields a list, as Jayway does.
+//! `[?(<expr>)]` with `@`/`$` paths, literals, `== != < <= > >=`, regex matches `=~ /re/flags`,
+//! `in` / `nin` a list of literals, `&& || !`, parentheses and existence tests, and a trailing
+//! `.length()`. Definite paths (names and single indexes only) yield one value or nothing; any
+//! other path yields a list, as Jayway does.
+//!
+//! This file holds the paths and their evaluation; `jsonpath/filter.rs` the filter expressions.
 
-use simd_json::{Node, StaticNode};
+mod filter;
 
+use simd_json::Node;
+
+use self::filter::{test, Filter};
 use super::json;
 
 /// A compiled JSONPath.
@@ -30,38 +36,6 @@ enum Seg {
     Wildcard,
     Filter(Box<Filter>),
     Deep(Box<Seg>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Filter {
-    Exists(Operand),
-    Cmp(Operand, CmpOp, Operand),
-    And(Box<Filter>, Box<Filter>),
-    Or(Box<Filter>, Box<Filter>),
-    Not(Box<Filter>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Operand {
-    /// `@...` (relative) or `$...` (root); definite segments only.
-    Path {
-        root: bool,
-        segs: Vec<Seg>,
-    },
-    Num(f64),
-    Str(String),
-    Bool(bool),
-    Null,
 }
 
 /// Result of evaluating a path.
@@ -235,78 +209,6 @@ fn apply<'a>(s: &Seg, v: &'a [Node<'a>], root: &'a [Node<'a>], out: &mut Vec<&'a
                     json::arr_iter(n).collect()
                 };
                 stack.extend(kids.into_iter().rev());
-            }
-        }
-    }
-}
-
-#[derive(Debug, PartialEq)]
-enum Scalar<'a> {
-    Num(f64),
-    Str(&'a str),
-    Bool(bool),
-    Null,
-    Other,
-}
-
-fn resolve<'a>(o: &'a Operand, at: &'a [Node<'a>], root: &'a [Node<'a>]) -> Option<Scalar<'a>> {
-    Some(match o {
-        Operand::Num(n) => Scalar::Num(*n),
-        Operand::Str(s) => Scalar::Str(s),
-        Operand::Bool(b) => Scalar::Bool(*b),
-        Operand::Null => Scalar::Null,
-        Operand::Path { root: r, segs } => {
-            let mut cur = if *r { root } else { at };
-            for s in segs {
-                let mut next = Vec::new();
-                apply(s, cur, root, &mut next);
-                cur = next.first().copied()?;
-            }
-            match cur.first()? {
-                Node::String(s) => Scalar::Str(s),
-                Node::Static(StaticNode::I64(i)) => Scalar::Num(*i as f64),
-                Node::Static(StaticNode::U64(u)) => Scalar::Num(*u as f64),
-                Node::Static(StaticNode::F64(f)) => Scalar::Num(*f),
-                Node::Static(StaticNode::Bool(b)) => Scalar::Bool(*b),
-                Node::Static(StaticNode::Null) => Scalar::Null,
-                _ => Scalar::Other,
-            }
-        }
-    })
-}
-
-fn test<'a>(f: &'a Filter, at: &'a [Node<'a>], root: &'a [Node<'a>]) -> bool {
-    match f {
-        Filter::Exists(o) => resolve(o, at, root).is_some(),
-        Filter::And(a, b) => test(a, at, root) && test(b, at, root),
-        Filter::Or(a, b) => test(a, at, root) || test(b, at, root),
-        Filter::Not(a) => !test(a, at, root),
-        Filter::Cmp(a, op, b) => {
-            let (Some(x), Some(y)) = (resolve(a, at, root), resolve(b, at, root)) else {
-                return *op == CmpOp::Ne;
-            };
-            let ord = match (&x, &y) {
-                (Scalar::Num(p), Scalar::Num(q)) => p.partial_cmp(q),
-                (Scalar::Str(p), Scalar::Str(q)) => Some(p.cmp(q)),
-                _ => {
-                    let eq = x == y;
-                    return match op {
-                        CmpOp::Eq => eq,
-                        CmpOp::Ne => !eq,
-                        _ => false,
-                    };
-                }
-            };
-            let Some(o) = ord else {
-                return *op == CmpOp::Ne;
-            };
-            match op {
-                CmpOp::Eq => o.is_eq(),
-                CmpOp::Ne => o.is_ne(),
-                CmpOp::Lt => o.is_lt(),
-                CmpOp::Le => o.is_le(),
-                CmpOp::Gt => o.is_gt(),
-                CmpOp::Ge => o.is_ge(),
             }
         }
     }
@@ -502,110 +404,6 @@ impl<'s> P<'s> {
         }
         Ok(seg)
     }
-
-    fn filter_or(&mut self) -> Result<Filter, String> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err("filter nested too deeply".into());
-        }
-        let mut a = self.filter_and()?;
-        loop {
-            self.skip_ws();
-            if !self.eat("||") {
-                break;
-            }
-            let b = self.filter_and()?;
-            a = Filter::Or(Box::new(a), Box::new(b));
-        }
-        self.depth -= 1;
-        Ok(a)
-    }
-
-    fn filter_and(&mut self) -> Result<Filter, String> {
-        let mut a = self.filter_atom()?;
-        loop {
-            self.skip_ws();
-            if !self.eat("&&") {
-                break;
-            }
-            let b = self.filter_atom()?;
-            a = Filter::And(Box::new(a), Box::new(b));
-        }
-        Ok(a)
-    }
-
-    fn filter_atom(&mut self) -> Result<Filter, String> {
-        self.skip_ws();
-        if self.peek() == Some(b'!') && self.s.get(self.i + 1) != Some(&b'=') {
-            self.i += 1;
-            return Ok(Filter::Not(Box::new(self.filter_atom()?)));
-        }
-        if self.eat("(") {
-            let f = self.filter_or()?;
-            self.skip_ws();
-            if !self.eat(")") {
-                return Err("expected ')'".into());
-            }
-            return Ok(f);
-        }
-        let a = self.operand()?;
-        self.skip_ws();
-        let op = if self.eat("==") {
-            CmpOp::Eq
-        } else if self.eat("!=") {
-            CmpOp::Ne
-        } else if self.eat("<=") {
-            CmpOp::Le
-        } else if self.eat(">=") {
-            CmpOp::Ge
-        } else if self.eat("<") {
-            CmpOp::Lt
-        } else if self.eat(">") {
-            CmpOp::Gt
-        } else {
-            return Ok(Filter::Exists(a));
-        };
-        let b = self.operand()?;
-        Ok(Filter::Cmp(a, op, b))
-    }
-
-    fn operand(&mut self) -> Result<Operand, String> {
-        self.skip_ws();
-        match self.peek() {
-            Some(c @ (b'@' | b'$')) => {
-                self.i += 1;
-                let (segs, _) = self.segments(true)?;
-                if !segs
-                    .iter()
-                    .all(|s| matches!(s, Seg::Child(_) | Seg::Index(_)))
-                {
-                    return Err("filter paths must be definite".into());
-                }
-                Ok(Operand::Path {
-                    root: c == b'$',
-                    segs,
-                })
-            }
-            Some(b'\'' | b'"') => Ok(Operand::Str(self.quoted()?)),
-            Some(c) if c == b'-' || c.is_ascii_digit() => {
-                let start = self.i;
-                self.i += 1;
-                while matches!(self.peek(), Some(c) if c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-                {
-                    self.i += 1;
-                }
-                std::str::from_utf8(&self.s[start..self.i])
-                    .ok()
-                    .and_then(|t| t.parse().ok())
-                    .map(Operand::Num)
-                    .ok_or_else(|| "invalid number in filter".to_string())
-            }
-            _ if self.eat("true") => Ok(Operand::Bool(true)),
-            _ if self.eat("false") => Ok(Operand::Bool(false)),
-            _ if self.eat("null") => Ok(Operand::Null),
-            _ => Err(format!("unexpected filter operand at offset {}", self.i)),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -656,5 +454,34 @@ mod tests {
         assert_eq!(run(d, "$.missing"), "<none>");
         assert!(JsonPath::parse("a.b").is_err());
         assert!(JsonPath::parse("$.a[").is_err());
+    }
+
+    /// Jayway's `=~`: a whole-input Java match of the value's text, flags after the slash.
+    #[test]
+    fn regex_filters() {
+        let d = r#"{"l":[{"n":"xa","p":1},{"n":"Ya","p":2.5},{"n":"a/b","t":true},{"p":12}]}"#;
+        assert_eq!(run(d, "$.l[?(@.n =~ /x.*/)].n"), r#"["xa"]"#);
+        assert_eq!(run(d, "$.l[?(@.n =~ /a/)].n"), "[]");
+        assert_eq!(run(d, "$.l[?(@.n =~ /y.*/i)].n"), r#"["Ya"]"#);
+        assert_eq!(run(d, "$.l[?(@.n=~/Y.*/)].n"), r#"["Ya"]"#);
+        assert_eq!(run(d, r"$.l[?(@.n =~ /a\/b/)].n"), r#"["a/b"]"#);
+        assert_eq!(run(d, "$.l[?(@.p =~ /1/)].p"), "[1]");
+        assert_eq!(run(d, "$.l[?(@.p =~ /2\\.5/)].p"), "[2.5]");
+        assert_eq!(run(d, "$.l[?(@.t =~ /tr.e/)].t"), "[true]");
+        assert_eq!(run(d, "$.l[?(@.n =~ /x/ || @.p =~ /12/)].p"), "[12]");
+        assert!(JsonPath::parse("$.l[?(@.n =~ /[/)]").is_err());
+        assert!(JsonPath::parse("$.l[?(@.n =~ /x)]").is_err());
+    }
+
+    /// Jayway's `in` / `nin`: equal to one (none) of the listed literals.
+    #[test]
+    fn in_and_nin_filters() {
+        let d = r#"{"l":[{"n":"a","p":1},{"n":"b","p":2},{"n":"c"}]}"#;
+        assert_eq!(run(d, "$.l[?(@.n in ['a', 'c'])].n"), r#"["a","c"]"#);
+        assert_eq!(run(d, "$.l[?(@.p in [2, 3.0])].n"), r#"["b"]"#);
+        assert_eq!(run(d, "$.l[?(@.n nin ['a'])].n"), r#"["b","c"]"#);
+        assert_eq!(run(d, "$.l[?(@.n in [])].n"), "[]");
+        assert!(JsonPath::parse("$.l[?(@.n in ['a')]").is_err());
+        assert!(JsonPath::parse("$.l[?(@.n in [@.p])]").is_err());
     }
 }

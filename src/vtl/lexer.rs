@@ -11,6 +11,8 @@ use std::collections::HashSet;
 use super::error::{ErrorKind, RawError, Span};
 use super::token::{BinOp, Dir, Tok, Token};
 
+mod set_blanks;
+
 /// Deepest nesting of reference/argument groups the lexer follows.
 pub const MAX_LEX_DEPTH: usize = 64;
 
@@ -38,6 +40,7 @@ pub(crate) fn lex_range(
         toks: Vec::new(),
         macros,
         last_text: false,
+        macro_args: false,
         depth: 0,
     };
     lx.template(strict_end)?;
@@ -105,6 +108,8 @@ struct Lexer<'s> {
     macros: &'s HashSet<String>,
     /// The last emitted token was `Text` (decides whether `#set` eats leading blanks).
     last_text: bool,
+    /// The next `group` is a macro call's argument list (whitespace-separated arguments).
+    macro_args: bool,
     depth: usize,
 }
 
@@ -224,6 +229,17 @@ impl<'s> Lexer<'s> {
                         None
                     };
                     if !is_ref && dir.is_none() {
+                        // `\$  #set`: the backslashes belong to the dangling `$` token, and
+                        // vanish with it.
+                        if self.at(q) == Some(&b'$') {
+                            if let Some(blanks) = self.dangling_before_set(q) {
+                                self.flush(text_start, p);
+                                self.pos = blanks;
+                                text_start = blanks;
+                                self.last_text = false;
+                                continue;
+                            }
+                        }
                         self.pos = q;
                         continue;
                     }
@@ -247,6 +263,9 @@ impl<'s> Lexer<'s> {
                             self.pos = e;
                         }
                         self.push(Tok::Text, q, self.pos);
+                        // An escaped reference/directive is its own token in Velocity 1.7:
+                        // blanks after it start a new one, which `#set` swallows.
+                        self.last_text = false;
                     }
                     text_start = self.pos;
                 }
@@ -256,6 +275,30 @@ impl<'s> Lexer<'s> {
                             return self.err("'$' at the end of the template", self.pos, self.end);
                         }
                         self.pos += 1;
+                        continue;
+                    }
+                    if !self.ref_start_ok(self.pos) {
+                        if let Some(blanks) = self.dangling_before_set(self.pos) {
+                            self.flush(text_start, self.pos);
+                            self.pos = blanks;
+                            text_start = blanks;
+                            self.last_text = false;
+                            continue;
+                        }
+                    }
+                    if self.at(self.pos + 1) == Some(&b'!')
+                        && !self.ref_start_ok(self.pos)
+                        && self.at(self.pos + 2) != Some(&b'{')
+                    {
+                        // A `$!` that starts no reference renders as `$`: Velocity 1.7 keeps
+                        // only the `$` of the unfinished `$!` token (`$! x` -> `$ x`), and a
+                        // `$!` at the very end is a lexical error, as `$` is.
+                        if self.pos + 2 >= self.end && strict_end {
+                            return self.err("'$!' at the end of the template", self.pos, self.end);
+                        }
+                        self.flush(text_start, self.pos + 1);
+                        self.pos += 2;
+                        text_start = self.pos;
                         continue;
                     }
                     if self.ref_start_ok(self.pos) {
@@ -296,10 +339,18 @@ impl<'s> Lexer<'s> {
                         }
                         Some(b'*') => {
                             self.flush(text_start, p);
-                            let Some(i) = self.src[p + 2..self.end].find("*#") else {
-                                return self.err("unterminated comment '#*'", p, p + 2);
+                            // An unclosed block comment runs to the end of the template, as in
+                            // Velocity 1.7, unless it ends in `$`/`#` (a token still open at
+                            // the end there: a lexical error), as a bare `#*` does.
+                            let q = match self.src[p + 2..self.end].find("*#") {
+                                Some(i) => p + 2 + i + 2,
+                                None if p + 2 < self.end
+                                    && !matches!(self.b[self.end - 1], b'$' | b'#') =>
+                                {
+                                    self.end
+                                }
+                                None => return self.err("unterminated comment '#*'", p, p + 2),
                             };
-                            let q = p + 2 + i + 2;
                             self.push(Tok::Comment, p, q);
                             self.pos = q;
                             text_start = q;
@@ -319,7 +370,21 @@ impl<'s> Lexer<'s> {
                                 self.directive(dir, p, name_end, text_start)?;
                                 text_start = self.pos;
                             }
-                            None => self.pos += 1,
+                            None => {
+                                if let Some(blanks) = self.dangling_before_set(p) {
+                                    self.flush(text_start, p);
+                                    self.pos = blanks;
+                                    text_start = blanks;
+                                    self.last_text = false;
+                                } else if let Some(w) = self.word_before_set(p) {
+                                    self.flush(text_start, w);
+                                    self.pos = w;
+                                    text_start = w;
+                                    self.last_text = false;
+                                } else {
+                                    self.pos += 1;
+                                }
+                            }
                         },
                     }
                 }
@@ -350,9 +415,15 @@ impl<'s> Lexer<'s> {
         let mut flush_end = p;
         // `#set` swallows the blanks before it when they start a token (Velocity 1.7's
         // SET_DIRECTIVE token includes leading spaces/tabs; after text they belong to the text).
-        if dir == Dir::Set && !self.last_text && self.b[text_start..p].iter().all(|c| is_space(*c))
-        {
-            flush_end = text_start;
+        if dir == Dir::Set {
+            let mut k = p;
+            while k > text_start && is_space(self.b[k - 1]) {
+                k -= 1;
+            }
+            // A backslash is a token of its own (an escape), so blanks after it are too.
+            if (k == text_start && !self.last_text) || (k > text_start && self.b[k - 1] == b'\\') {
+                flush_end = k;
+            }
         }
         self.flush(text_start, flush_end);
         self.push(Tok::Directive(dir), p, name_end);
@@ -372,6 +443,7 @@ impl<'s> Lexer<'s> {
             }
             self.push(Tok::LParen, q, q + 1);
             self.pos = q + 1;
+            self.macro_args = dir == Dir::MacroCall;
             self.group(b')', q)?;
         }
         // A newline right after the directive (after blanks) is eaten (Velocity 1.7).
@@ -499,6 +571,8 @@ impl<'s> Lexer<'s> {
             ));
         }
         let mut stack = vec![close];
+        // Only this group's own level is an argument list; nested groups are expressions.
+        let macro_args = std::mem::take(&mut self.macro_args);
         loop {
             while matches!(self.at(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
                 self.pos += 1;
@@ -583,6 +657,22 @@ impl<'s> Lexer<'s> {
                 b'&' if two == Some(b'&') => (Tok::Op(BinOp::And), 2),
                 b'|' if two == Some(b'|') => (Tok::Op(BinOp::Or), 2),
                 b'+' => (Tok::Op(BinOp::Add), 1),
+                // Velocity 1.7 lexes `-1` / `-1.5` / `-.5` as one (negative) number literal, so
+                // after a value (`2 -1`, `$n-1`, `(1)-1`) it is a second operand: a parse error
+                // (in a macro call's argument list, the next argument: `#m(2-1)` passes 2, -1).
+                b'-' if !(self.value_expected() || macro_args && stack.len() == 1)
+                    && match two {
+                        Some(d) if d.is_ascii_digit() => true,
+                        Some(b'.') => self.at(p + 2).is_some_and(u8::is_ascii_digit),
+                        _ => false,
+                    } =>
+                {
+                    return self.err(
+                        "a negative number cannot follow a value (write '- 1')",
+                        p,
+                        p + 2,
+                    );
+                }
                 b'-' => (Tok::Op(BinOp::Sub), 1),
                 b'*' => (Tok::Op(BinOp::Mul), 1),
                 b'/' => (Tok::Op(BinOp::Div), 1),

@@ -14,6 +14,10 @@ use simd_json::{Node, StaticNode};
 use super::java_compat;
 use super::json;
 
+/// How deep `toString()` / JSON rendering follows nested collections. Real documents nest far
+/// less; a collection that contains itself indirectly would otherwise recurse forever.
+const MAX_SHOW_DEPTH: u32 = 512;
+
 /// A value on the VM stack or in a variable.
 #[derive(Clone, Debug)]
 pub(crate) enum Value<'a> {
@@ -168,6 +172,13 @@ impl<'a> Value<'a> {
 
     /// Java `toString()` (null renders empty at top level, `null` inside containers).
     pub fn write_java(&self, out: &mut String, nested: bool) {
+        self.write_java_in(out, nested, MAX_SHOW_DEPTH);
+    }
+
+    /// `write_java` with a nesting budget. A collection holding itself shows as Java's
+    /// `(this Collection)` / `(this Map)`; deeper cycles (Java overflows its stack) stop at the
+    /// budget instead of overflowing ours.
+    fn write_java_in(&self, out: &mut String, nested: bool, depth: u32) {
         match self {
             Value::Null => {
                 if nested {
@@ -186,43 +197,59 @@ impl<'a> Value<'a> {
             Value::Double(d) => java_compat::write_double(*d, out),
             Value::Str(s) => out.push_str(s),
             Value::Owned(s) => out.push_str(s),
-            Value::List(l) => {
-                let l = l.borrow();
+            Value::List(rc) => {
+                let l = rc.borrow();
                 if l.json {
                     drop(l);
-                    self.write_json(out);
+                    self.write_json_in(out, depth);
                     return;
                 }
+                let Some(depth) = depth.checked_sub(1) else {
+                    return;
+                };
                 out.push('[');
                 for (i, v) in l.items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_java(out, true);
+                    match v {
+                        Value::List(x) if Rc::ptr_eq(x, rc) => out.push_str("(this Collection)"),
+                        _ => v.write_java_in(out, true, depth),
+                    }
                 }
                 out.push(']');
             }
-            Value::Map(m) => {
-                let m = m.borrow();
+            Value::Map(rc) => {
+                let m = rc.borrow();
                 if m.opaque {
                     return;
                 }
+                let Some(depth) = depth.checked_sub(1) else {
+                    return;
+                };
+                let show = |v: &Value<'a>, out: &mut String| match v {
+                    Value::Map(x) if Rc::ptr_eq(x, rc) => out.push_str("(this Map)"),
+                    _ => v.write_java_in(out, true, depth),
+                };
                 out.push('{');
                 for (i, (k, v)) in m.entries.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    k.write_java(out, true);
+                    show(k, out);
                     out.push('=');
-                    v.write_java(out, true);
+                    show(v, out);
                 }
                 out.push('}');
             }
             Value::Json(j) => json::write_java(j, out),
             Value::Entry(e) => {
-                e.0.write_java(out, true);
+                let Some(depth) = depth.checked_sub(1) else {
+                    return;
+                };
+                e.0.write_java_in(out, true, depth);
                 out.push('=');
-                e.1.write_java(out, true);
+                e.1.write_java_in(out, true, depth);
             }
             Value::Builtin(_) | Value::Block(_) => {}
         }
@@ -237,9 +264,19 @@ impl<'a> Value<'a> {
 
     /// Compact JSON serialisation (used for JSON arrays and `$input.json`).
     pub fn write_json(&self, out: &mut String) {
+        self.write_json_in(out, MAX_SHOW_DEPTH);
+    }
+
+    /// `write_json` with a nesting budget (a collection holding itself is a cycle; it stops at
+    /// the budget rather than overflowing the stack).
+    fn write_json_in(&self, out: &mut String, depth: u32) {
+        let Some(depth) = depth.checked_sub(1) else {
+            out.push_str("null");
+            return;
+        };
         match self {
             Value::Null | Value::Builtin(_) | Value::Block(_) => out.push_str("null"),
-            Value::Bool(_) | Value::Int(_) => self.write_java(out, false),
+            Value::Bool(_) | Value::Int(_) => self.write_java_in(out, false, depth),
             Value::Double(d) => {
                 if d.is_finite() {
                     java_compat::write_double(*d, out)
@@ -255,7 +292,7 @@ impl<'a> Value<'a> {
                     if i > 0 {
                         out.push(',');
                     }
-                    v.write_json(out);
+                    v.write_json_in(out, depth);
                 }
                 out.push(']');
             }
@@ -267,7 +304,7 @@ impl<'a> Value<'a> {
                     }
                     json::write_string(&k.to_java_string(), out);
                     out.push(':');
-                    v.write_json(out);
+                    v.write_json_in(out, depth);
                 }
                 out.push('}');
             }
@@ -276,7 +313,7 @@ impl<'a> Value<'a> {
                 out.push('{');
                 json::write_string(&e.0.to_java_string(), out);
                 out.push(':');
-                e.1.write_json(out);
+                e.1.write_json_in(out, depth);
                 out.push('}');
             }
         }
