@@ -45,6 +45,8 @@ pub enum UpstreamErrorKind {
     Timeout,
     /// The function could not be reached, or its reply could not be read.
     Connect,
+    /// The Lambda service refused the invocation (throttled, no such function, too large).
+    Rejected,
     /// The function ran and reported an error (`X-Amz-Function-Error`).
     FunctionError,
     /// The reply broke the proxy response contract.
@@ -53,9 +55,10 @@ pub enum UpstreamErrorKind {
 
 impl UpstreamErrorKind {
     /// Every kind, in label order.
-    pub const ALL: [UpstreamErrorKind; 4] = [
+    pub const ALL: [UpstreamErrorKind; 5] = [
         UpstreamErrorKind::Timeout,
         UpstreamErrorKind::Connect,
+        UpstreamErrorKind::Rejected,
         UpstreamErrorKind::FunctionError,
         UpstreamErrorKind::MalformedResponse,
     ];
@@ -65,6 +68,7 @@ impl UpstreamErrorKind {
         match self {
             UpstreamErrorKind::Timeout => "timeout",
             UpstreamErrorKind::Connect => "connect",
+            UpstreamErrorKind::Rejected => "rejected",
             UpstreamErrorKind::FunctionError => "function_error",
             UpstreamErrorKind::MalformedResponse => "malformed_response",
         }
@@ -74,9 +78,8 @@ impl UpstreamErrorKind {
     pub fn of(err: &GatewayError) -> Option<Self> {
         match err {
             GatewayError::IntegrationTimeout => Some(UpstreamErrorKind::Timeout),
-            GatewayError::IntegrationFailure(_) | GatewayError::InvocationRejected(_) => {
-                Some(UpstreamErrorKind::Connect)
-            }
+            GatewayError::IntegrationFailure(_) => Some(UpstreamErrorKind::Connect),
+            GatewayError::InvocationRejected(_) => Some(UpstreamErrorKind::Rejected),
             GatewayError::FunctionError(_) => Some(UpstreamErrorKind::FunctionError),
             GatewayError::MalformedProxyResponse(_) => Some(UpstreamErrorKind::MalformedResponse),
             _ => None,
@@ -471,7 +474,7 @@ pub struct FunctionMetrics {
 
 #[derive(Debug)]
 struct FunctionInner {
-    errors: [IntCounter; 4],
+    errors: [IntCounter; 5],
     in_flight: IntGauge,
     connections: IntGauge,
 }

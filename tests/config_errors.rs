@@ -132,6 +132,25 @@ routes:
     );
 }
 
+/// Another error at the key of an out-of-range integer (an unknown key, a duplicate) keeps its
+/// own message.
+#[test]
+fn out_of_range_integers_keep_other_errors_at_their_key() {
+    let body = format!("{FUNCS}routes:\n  - {{path: /a, method: GET, integration: {{type: AWS_PROXY, function: f}}}}\n");
+    let e = errors(&format!(
+        "server: {{maxConections: 99999999999999999999}}\n{body}"
+    ));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(e[0].contains("unknown key 'maxConections'"), "{e:#?}");
+    let e = errors(&format!(
+        "server: {{maxConnections: 1, maxConnections: 99999999999999999999}}\n{body}"
+    ));
+    assert_eq!(
+        e,
+        ["t.yaml:1:29: server.maxConnections: duplicate key 'maxConnections'"]
+    );
+}
+
 /// A key that takes text takes a long run of digits as it is written.
 #[test]
 fn long_numbers_are_text_where_text_is_wanted() {

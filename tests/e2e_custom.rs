@@ -666,7 +666,7 @@ async fn shutdown_waits_for_event_invocations() {
     for t in TARGETS {
         let integ = aws(json!({
             "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}));
-        let env = single(t, Behaviour::Slow(Duration::from_millis(300)), integ).await;
+        let env = single(t, Behaviour::Slow(Duration::from_secs(2)), integ).await;
         let r = post(&env, "/r", Some("application/json"), r#"{"a":1}"#).await;
         assert_eq!(status_body(&r), (200, ""), "{t:?}");
         assert_eq!(env.stub.answered(), 0, "{t:?}: the client did not wait");

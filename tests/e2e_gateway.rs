@@ -447,7 +447,7 @@ async fn bad_lambda_answers_get_awss_5xx_and_the_gateway_keeps_serving() {
 /// function, ...) is API Gateway's 500, where a failed function is its 502 (Lambda developer
 /// guide, "Handling Lambda errors with an API Gateway API"); its gateway response type is
 /// INTEGRATION_FAILURE. A typeless 502, how an RIE reports a runtime that failed to start (a
-/// function error on Lambda), stays a 502.
+/// function error on Lambda), stays a function error's 502 (`DEFAULT_5XX`).
 #[tokio::test]
 async fn lambda_service_refusals_get_500() {
     let stub = FunctionStub::start().await;
@@ -501,12 +501,8 @@ routes:
         )),
     );
     let r = get(gw.addr, "/fn/x").await;
-    assert_rest_error(
-        &r,
-        502,
-        "InternalServerErrorException",
-        json!({"type": "INTEGRATION_FAILURE"}),
-    );
+    assert_rest_error(&r, 502, "InternalServerErrorException", internal_error());
+    assert_eq!(r.header("X-Failure"), None);
     gw.shutdown().await.unwrap();
 }
 

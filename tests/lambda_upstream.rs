@@ -164,10 +164,10 @@ async fn non_2xx_is_a_service_error_with_its_type() {
             error_type: None
         }
     );
-    // Lambda reports a runtime that failed to start as a function error: still a 502.
+    // Lambda reports a runtime that failed to start as a function error: its 502.
     assert!(matches!(
         init.to_gateway_error(),
-        GatewayError::IntegrationFailure(_)
+        GatewayError::FunctionError(_)
     ));
 }
 

@@ -355,6 +355,19 @@ fn self_containing_collections() {
     assert!(render(r#"#set($a=[])#set($b={"k":$a})$a.add($b)$a"#).is_ok());
 }
 
+/// Cycles with several ways back to themselves would take exponential work to print or
+/// compare (Java overflows its stack on them): printing stops at a byte budget and fails the
+/// template on the output cap; comparing two such cycles gives `false` once its budget is spent.
+/// Either way the render ends.
+#[test]
+fn cycles_with_many_paths_end() {
+    check_err(&["#set($a=[])#set($b=[$a,$a])#set($d=$a.add($b))#set($d=$a.add($b))$a"]);
+    check(&[(
+        "#set($a=[])#set($b=[$a])#set($d=$a.add($b))#set($c=[])#set($e=[$c])#set($d=$c.add($e))#if($a == $c)eq#{else}ne#end",
+        "ne",
+    )]);
+}
+
 /// `-1`, `-1.5` and `-.5` are single number tokens in Velocity 1.7, so one right after a
 /// value is a second operand, a parse error; `- 1` and `--1` are subtraction.
 #[test]
@@ -395,6 +408,7 @@ fn set_to_a_formal_or_quiet_name_binds_nothing() {
             "#set($l=[])#set(${s} = $l.add(1))$l|#set($m={})#set(${m.a} = 1)$m",
             "[1]|{a=1}",
         ),
+        ("#set(${input} = 1)#set($!util = 2)ok", "ok"),
     ]);
 }
 

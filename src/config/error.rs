@@ -100,13 +100,17 @@ impl<'a> ErrorSink<'a> {
         self.at_pos(path, pos, message);
     }
 
-    /// Records an error at an explicit position. An error about a value that was an integer
-    /// out of range (loaded as its text, see [`Positions::quote_oversized`]) says so instead:
-    /// that is what is wrong with it, whatever type the key wanted.
+    /// Records an error at an explicit position. A wrong-type error about a value that was an
+    /// integer out of range (loaded as its text, see [`Positions::quote_oversized`]) says so
+    /// instead: the key wanted a number, and that is what is wrong with it. Other errors at the
+    /// same key (unknown, duplicate) keep their own message.
     pub fn at_pos(&mut self, path: &str, pos: Pos, message: impl Into<String>) {
+        let message = message.into();
         let message = match self.positions.oversized.iter().find(|o| o.path == path) {
-            Some(o) => format!("the integer {} is out of range", o.text),
-            None => message.into(),
+            Some(o) if message.starts_with("invalid type: string") => {
+                format!("the integer {} is out of range", o.text)
+            }
+            _ => message,
         };
         self.errors.push(ConfigError {
             file: self.file.to_string(),

@@ -33,6 +33,9 @@ pub struct Throttles {
     buckets: Box<[AtomicU64]>,
 }
 
+/// Longest whole-bucket refill time modelled (about 146 years).
+const REFILL_HORIZON_NS: u64 = 1 << 62;
+
 /// [`Throttle`] in the units the buckets count in.
 #[derive(Debug, Clone, Copy)]
 struct Limits {
@@ -48,10 +51,15 @@ impl Limits {
         // Rounded to the nanosecond; a rate over 1e9/s refills faster than the clock ticks
         // (0 ns a token), which only an empty bucket (`burst` 0) still refuses.
         let token_ns = (t.rate_limit > 0.0).then(|| (1e9 / t.rate_limit).round() as u64);
+        // A bucket that takes over a century to refill never refills within a process's life;
+        // counting it as such also keeps the time arithmetic far from overflow.
+        let bucket_ns = token_ns
+            .and_then(|ns| ns.checked_mul(t.burst_limit))
+            .filter(|&ns| ns < REFILL_HORIZON_NS);
         Limits {
             burst: t.burst_limit,
-            token_ns,
-            bucket_ns: token_ns.map_or(0, |ns| ns.saturating_mul(t.burst_limit)),
+            token_ns: token_ns.filter(|_| bucket_ns.is_some()),
+            bucket_ns: bucket_ns.unwrap_or(0),
         }
     }
 }
@@ -175,6 +183,18 @@ mod tests {
         assert!(t.take(RouteId(0), now));
         assert!(t.take(RouteId(0), now + Duration::from_secs(3600)));
         assert!(!t.take(RouteId(0), now + Duration::from_secs(7200)));
+    }
+
+    #[test]
+    fn a_refill_slower_than_the_horizon_never_refills() {
+        let now = Instant::now();
+        for (rate, burst) in [(1e-12, 1), (1e-5, 200_000), (1e-300, 3)] {
+            let t = throttles(rate, burst, 1);
+            let taken = (0..burst + 5)
+                .filter(|_| t.take(RouteId(0), now + Duration::from_secs(1)))
+                .count();
+            assert_eq!(taken as u64, burst, "{rate} {burst}");
+        }
     }
 
     #[test]

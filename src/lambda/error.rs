@@ -80,9 +80,10 @@ impl InvokeError {
     /// is an API configuration error (500, §4.3); any other refusal by the Lambda service (an
     /// error status with an AWS error type) is `InvocationRejected` (500: API Gateway answers
     /// 500 when "the Lambda API rejects the invocation request", Lambda developer guide).
-    /// Everything else is an integration failure (502): no usable answer, or an error status
-    /// without an AWS error type, which is how a Runtime Interface Emulator reports a runtime
-    /// that failed to start or crashed (Lambda reports those as function errors).
+    /// A 5xx without an AWS error type is how a Runtime Interface Emulator reports a runtime
+    /// that failed to start or crashed; Lambda reports those as function errors, so it is a
+    /// `FunctionError` (REST 502, `DEFAULT_5XX`). Everything else is an integration failure
+    /// (502): no usable answer.
     pub fn to_gateway_error(&self) -> GatewayError {
         match self {
             InvokeError::Timeout => GatewayError::IntegrationTimeout,
@@ -91,6 +92,11 @@ impl InvokeError {
                 error_type: Some(_),
                 ..
             } => GatewayError::InvocationRejected(self.to_string()),
+            InvokeError::Service {
+                status,
+                error_type: None,
+                ..
+            } if *status >= 500 => GatewayError::FunctionError(self.to_string()),
             e => GatewayError::IntegrationFailure(e.to_string()),
         }
     }

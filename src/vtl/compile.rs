@@ -693,17 +693,19 @@ impl<'s> Compiler<'s> {
 
     fn set(&mut self, target: &Reference, value: &Expr, span: Span) -> CResult {
         let Some((last, prefix)) = target.chain.split_last() else {
+            // Velocity 1.7 binds `#set(${x} = v)` / `#set($!x = v)` to no name a reference
+            // reads (checked on its engine): the value is computed, then dropped, whatever
+            // the name (a reserved one too).
+            let lhs = target.span.text(self.src).as_bytes();
+            if matches!(lhs.get(1), Some(b'{' | b'!')) {
+                self.expr(value)?;
+                self.emit(Instr::Pop, span);
+                return Ok(());
+            }
             if RESERVED.contains(&target.head.text.as_str()) {
                 return Err(self.reserved(&target.head));
             }
             self.expr(value)?;
-            // Velocity 1.7 binds `#set(${x} = v)` / `#set($!x = v)` to no name a reference
-            // reads (checked on its engine): the value is computed, then dropped.
-            let lhs = target.span.text(self.src).as_bytes();
-            if matches!(lhs.get(1), Some(b'{' | b'!')) {
-                self.emit(Instr::Pop, span);
-                return Ok(());
-            }
             let s = self.slot(&target.head.text);
             self.emit(Instr::Store(s), span);
             return Ok(());

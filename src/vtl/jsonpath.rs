@@ -469,6 +469,14 @@ mod tests {
         assert_eq!(run(d, "$.l[?(@.p =~ /2\\.5/)].p"), "[2.5]");
         assert_eq!(run(d, "$.l[?(@.t =~ /tr.e/)].t"), "[true]");
         assert_eq!(run(d, "$.l[?(@.n =~ /x/ || @.p =~ /12/)].p"), "[12]");
+        // Numbers as their parser typed them: `2.0` stays a decimal, big integers keep digits.
+        let d = r#"{"l":[{"p":2.0},{"p":9007199254740993},{"p":1e20}]}"#;
+        assert_eq!(run(d, r"$.l[?(@.p =~ /2\.0/)].p"), "[2.0]");
+        assert_eq!(
+            run(d, "$.l[?(@.p =~ /9007199254740993/)].p"),
+            "[9007199254740993]"
+        );
+        assert_eq!(run(d, r"$.l[?(@.p =~ /1\.0E20/)].p"), "[1.0E20]");
         assert!(JsonPath::parse("$.l[?(@.n =~ /[/)]").is_err());
         assert!(JsonPath::parse("$.l[?(@.n =~ /x)]").is_err());
     }

@@ -658,8 +658,9 @@ impl<'s> Lexer<'s> {
                 b'|' if two == Some(b'|') => (Tok::Op(BinOp::Or), 2),
                 b'+' => (Tok::Op(BinOp::Add), 1),
                 // Velocity 1.7 lexes `-1` / `-1.5` / `-.5` as one (negative) number literal, so
-                // after a value (`2 -1`, `$n-1`, `(1)-1`) it is a second operand: a parse error
-                // (in a macro call's argument list, the next argument: `#m(2-1)` passes 2, -1).
+                // after a value (`2 -1`, `$n -1`, `(1)-1`; `$n-1` is the one name `n-1`) it is a
+                // second operand: a parse error (in a macro call's argument list, the next
+                // argument: `#m(2-1)` passes 2, -1).
                 b'-' if !(self.value_expected() || macro_args && stack.len() == 1)
                     && match two {
                         Some(d) if d.is_ascii_digit() => true,

@@ -17,6 +17,34 @@ use super::json;
 /// How deep `toString()` / JSON rendering follows nested collections. Real documents nest far
 /// less; a collection that contains itself indirectly would otherwise recurse forever.
 const MAX_SHOW_DEPTH: u32 = 512;
+/// Most bytes one `toString()` / JSON rendering writes: above the VM's output cap, so a
+/// rendering cut short here fails the template there. Bounds the work of a cycle with several
+/// paths back to itself, which the depth alone would let grow exponentially.
+const MAX_SHOW_BYTES: usize = 16 * 1024 * 1024;
+/// Most element pairs one `equals` compares (the same guard for comparing two cycles).
+const MAX_EQUALS_STEPS: u32 = 1 << 20;
+
+/// What is left of one rendering's budget: nesting levels, and where the output must stop.
+#[derive(Clone, Copy)]
+struct Show {
+    depth: u32,
+    end: usize,
+}
+
+impl Show {
+    fn new(out: &str) -> Show {
+        Show {
+            depth: MAX_SHOW_DEPTH,
+            end: out.len().saturating_add(MAX_SHOW_BYTES),
+        }
+    }
+
+    /// One level deeper, or `None` when the depth or the bytes are spent.
+    fn deeper(self, out: &str) -> Option<Show> {
+        let depth = self.depth.checked_sub(1)?;
+        (out.len() <= self.end).then_some(Show { depth, ..self })
+    }
+}
 
 /// A value on the VM stack or in a variable.
 #[derive(Clone, Debug)]
@@ -172,13 +200,14 @@ impl<'a> Value<'a> {
 
     /// Java `toString()` (null renders empty at top level, `null` inside containers).
     pub fn write_java(&self, out: &mut String, nested: bool) {
-        self.write_java_in(out, nested, MAX_SHOW_DEPTH);
+        let show = Show::new(out);
+        self.write_java_in(out, nested, show);
     }
 
     /// `write_java` with a nesting budget. A collection holding itself shows as Java's
     /// `(this Collection)` / `(this Map)`; deeper cycles (Java overflows its stack) stop at the
     /// budget instead of overflowing ours.
-    fn write_java_in(&self, out: &mut String, nested: bool, depth: u32) {
+    fn write_java_in(&self, out: &mut String, nested: bool, show: Show) {
         match self {
             Value::Null => {
                 if nested {
@@ -201,10 +230,10 @@ impl<'a> Value<'a> {
                 let l = rc.borrow();
                 if l.json {
                     drop(l);
-                    self.write_json_in(out, depth);
+                    self.write_json_in(out, show);
                     return;
                 }
-                let Some(depth) = depth.checked_sub(1) else {
+                let Some(show) = show.deeper(out) else {
                     return;
                 };
                 out.push('[');
@@ -214,7 +243,8 @@ impl<'a> Value<'a> {
                     }
                     match v {
                         Value::List(x) if Rc::ptr_eq(x, rc) => out.push_str("(this Collection)"),
-                        _ => v.write_java_in(out, true, depth),
+                        _ if out.len() > show.end => return,
+                        _ => v.write_java_in(out, true, show),
                     }
                 }
                 out.push(']');
@@ -224,32 +254,35 @@ impl<'a> Value<'a> {
                 if m.opaque {
                     return;
                 }
-                let Some(depth) = depth.checked_sub(1) else {
+                let Some(show) = show.deeper(out) else {
                     return;
                 };
-                let show = |v: &Value<'a>, out: &mut String| match v {
+                let item = |v: &Value<'a>, out: &mut String| match v {
                     Value::Map(x) if Rc::ptr_eq(x, rc) => out.push_str("(this Map)"),
-                    _ => v.write_java_in(out, true, depth),
+                    _ => v.write_java_in(out, true, show),
                 };
                 out.push('{');
                 for (i, (k, v)) in m.entries.iter().enumerate() {
+                    if out.len() > show.end {
+                        return;
+                    }
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    show(k, out);
+                    item(k, out);
                     out.push('=');
-                    show(v, out);
+                    item(v, out);
                 }
                 out.push('}');
             }
             Value::Json(j) => json::write_java(j, out),
             Value::Entry(e) => {
-                let Some(depth) = depth.checked_sub(1) else {
+                let Some(show) = show.deeper(out) else {
                     return;
                 };
-                e.0.write_java_in(out, true, depth);
+                e.0.write_java_in(out, true, show);
                 out.push('=');
-                e.1.write_java_in(out, true, depth);
+                e.1.write_java_in(out, true, show);
             }
             Value::Builtin(_) | Value::Block(_) => {}
         }
@@ -264,19 +297,20 @@ impl<'a> Value<'a> {
 
     /// Compact JSON serialisation (used for JSON arrays and `$input.json`).
     pub fn write_json(&self, out: &mut String) {
-        self.write_json_in(out, MAX_SHOW_DEPTH);
+        let show = Show::new(out);
+        self.write_json_in(out, show);
     }
 
     /// `write_json` with a nesting budget (a collection holding itself is a cycle; it stops at
     /// the budget rather than overflowing the stack).
-    fn write_json_in(&self, out: &mut String, depth: u32) {
-        let Some(depth) = depth.checked_sub(1) else {
+    fn write_json_in(&self, out: &mut String, show: Show) {
+        let Some(show) = show.deeper(out) else {
             out.push_str("null");
             return;
         };
         match self {
             Value::Null | Value::Builtin(_) | Value::Block(_) => out.push_str("null"),
-            Value::Bool(_) | Value::Int(_) => self.write_java_in(out, false, depth),
+            Value::Bool(_) | Value::Int(_) => self.write_java_in(out, false, show),
             Value::Double(d) => {
                 if d.is_finite() {
                     java_compat::write_double(*d, out)
@@ -289,22 +323,28 @@ impl<'a> Value<'a> {
             Value::List(l) => {
                 out.push('[');
                 for (i, v) in l.borrow().items.iter().enumerate() {
+                    if out.len() > show.end {
+                        return;
+                    }
                     if i > 0 {
                         out.push(',');
                     }
-                    v.write_json_in(out, depth);
+                    v.write_json_in(out, show);
                 }
                 out.push(']');
             }
             Value::Map(m) => {
                 out.push('{');
                 for (i, (k, v)) in m.borrow().entries.iter().enumerate() {
+                    if out.len() > show.end {
+                        return;
+                    }
                     if i > 0 {
                         out.push(',');
                     }
                     json::write_string(&k.to_java_string(), out);
                     out.push(':');
-                    v.write_json_in(out, depth);
+                    v.write_json_in(out, show);
                 }
                 out.push('}');
             }
@@ -313,7 +353,7 @@ impl<'a> Value<'a> {
                 out.push('{');
                 json::write_string(&e.0.to_java_string(), out);
                 out.push(':');
-                e.1.write_json_in(out, depth);
+                e.1.write_json_in(out, show);
                 out.push('}');
             }
         }
@@ -321,6 +361,18 @@ impl<'a> Value<'a> {
 
     /// Java `equals` (type-sensitive: `Integer(1)` is not `"1"`).
     pub fn java_equals(&self, other: &Value<'a>) -> bool {
+        let mut steps = MAX_EQUALS_STEPS;
+        self.equals_in(other, MAX_SHOW_DEPTH, &mut steps)
+    }
+
+    /// `java_equals` within a nesting and a step budget. Two distinct cycles of the same shape
+    /// would make Java overflow its stack (the template fails); here they compare unequal once
+    /// the budget is spent, rather than overflowing ours.
+    fn equals_in(&self, other: &Value<'a>, depth: u32, steps: &mut u32) -> bool {
+        let (Some(depth), Some(left)) = (depth.checked_sub(1), steps.checked_sub(1)) else {
+            return false;
+        };
+        *steps = left;
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -331,16 +383,20 @@ impl<'a> Value<'a> {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
                     a.items.len() == b.items.len()
-                        && a.items.iter().zip(&b.items).all(|(x, y)| x.java_equals(y))
+                        && a.items
+                            .iter()
+                            .zip(&b.items)
+                            .all(|(x, y)| x.equals_in(y, depth, steps))
                 }
             }
             (Value::Map(a), Value::Map(b)) => {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
                     a.entries.len() == b.entries.len()
-                        && a.entries
-                            .iter()
-                            .all(|(k, v)| b.find(k).is_some_and(|i| b.entries[i].1.java_equals(v)))
+                        && a.entries.iter().all(|(k, v)| {
+                            b.find(k)
+                                .is_some_and(|i| b.entries[i].1.equals_in(v, depth, steps))
+                        })
                 }
             }
             (Value::Json(a), Value::Json(b)) => {

@@ -71,6 +71,22 @@ pub(super) enum Scalar<'a> {
     Other,
 }
 
+/// The node a definite `@`/`$` path names, if present.
+fn node<'a>(
+    from_root: bool,
+    segs: &[Seg],
+    at: &'a [Node<'a>],
+    root: &'a [Node<'a>],
+) -> Option<&'a [Node<'a>]> {
+    let mut cur = if from_root { root } else { at };
+    for s in segs {
+        let mut next = Vec::new();
+        apply(s, cur, root, &mut next);
+        cur = next.first().copied()?;
+    }
+    Some(cur)
+}
+
 pub(super) fn resolve<'a>(
     o: &'a Operand,
     at: &'a [Node<'a>],
@@ -81,23 +97,15 @@ pub(super) fn resolve<'a>(
         Operand::Str(s) => Scalar::Str(s),
         Operand::Bool(b) => Scalar::Bool(*b),
         Operand::Null => Scalar::Null,
-        Operand::Path { root: r, segs } => {
-            let mut cur = if *r { root } else { at };
-            for s in segs {
-                let mut next = Vec::new();
-                apply(s, cur, root, &mut next);
-                cur = next.first().copied()?;
-            }
-            match cur.first()? {
-                Node::String(s) => Scalar::Str(s),
-                Node::Static(StaticNode::I64(i)) => Scalar::Num(*i as f64),
-                Node::Static(StaticNode::U64(u)) => Scalar::Num(*u as f64),
-                Node::Static(StaticNode::F64(f)) => Scalar::Num(*f),
-                Node::Static(StaticNode::Bool(b)) => Scalar::Bool(*b),
-                Node::Static(StaticNode::Null) => Scalar::Null,
-                _ => Scalar::Other,
-            }
-        }
+        Operand::Path { root: r, segs } => match node(*r, segs, at, root)?.first()? {
+            Node::String(s) => Scalar::Str(s),
+            Node::Static(StaticNode::I64(i)) => Scalar::Num(*i as f64),
+            Node::Static(StaticNode::U64(u)) => Scalar::Num(*u as f64),
+            Node::Static(StaticNode::F64(f)) => Scalar::Num(*f),
+            Node::Static(StaticNode::Bool(b)) => Scalar::Bool(*b),
+            Node::Static(StaticNode::Null) => Scalar::Null,
+            _ => Scalar::Other,
+        },
     })
 }
 
@@ -111,11 +119,33 @@ pub(super) fn test<'a>(f: &'a Filter, at: &'a [Node<'a>], root: &'a [Node<'a>]) 
             // Jayway matches the text of a string, number or boolean; anything else (null,
             // a container, a missing path) is matched as the empty string.
             let mut text = String::new();
-            match resolve(o, at, root) {
-                Some(Scalar::Str(s)) => text.push_str(s),
-                Some(Scalar::Num(n)) => write_number(n, &mut text),
-                Some(Scalar::Bool(b)) => text.push_str(if b { "true" } else { "false" }),
-                _ => {}
+            match o {
+                // A document number as its parser typed it: integers as digits, decimals as
+                // Java's `Double.toString` (`2.0`, `1.0E20`).
+                Operand::Path { root: r, segs } => {
+                    match node(*r, segs, at, root).and_then(<[Node]>::first) {
+                        Some(Node::String(s)) => text.push_str(s),
+                        Some(Node::Static(StaticNode::I64(i))) => {
+                            text.push_str(itoa::Buffer::new().format(*i))
+                        }
+                        Some(Node::Static(StaticNode::U64(u))) => {
+                            text.push_str(itoa::Buffer::new().format(*u))
+                        }
+                        Some(Node::Static(StaticNode::F64(f))) => {
+                            java_compat::write_double(*f, &mut text)
+                        }
+                        Some(Node::Static(StaticNode::Bool(b))) => {
+                            text.push_str(if *b { "true" } else { "false" })
+                        }
+                        _ => {}
+                    }
+                }
+                _ => match resolve(o, at, root) {
+                    Some(Scalar::Str(s)) => text.push_str(s),
+                    Some(Scalar::Num(n)) => write_number(n, &mut text),
+                    Some(Scalar::Bool(b)) => text.push_str(if b { "true" } else { "false" }),
+                    _ => {}
+                },
             }
             p.re.full_match(&text).unwrap_or(false)
         }
