@@ -18,7 +18,8 @@
 //! # Layout
 //! - `error.rs`: [`VtlError`], [`ErrorKind`], [`Span`], line:col.
 //! - `token.rs`, `lexer.rs`: tokens and the mode-tracking lexer (gobbling rules;
-//!   `lexer/set_blanks.rs`: the blanks `#set` swallows).
+//!   `lexer/group.rs`: expression mode inside brackets; `lexer/set_blanks.rs`: the blanks
+//!   `#set` swallows).
 //! - `ast.rs`, `parser.rs`: AST and recursive-descent parser (nesting limit).
 //! - `instr.rs`, `compile.rs`: instruction set, program, compiler, usage analysis.
 //! - `value.rs`, `ops.rs`, `methods.rs`: runtime values, Java operators and methods.
