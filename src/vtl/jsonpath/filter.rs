@@ -12,6 +12,7 @@ use simd_json::{Node, StaticNode};
 use super::{apply, Seg, MAX_DEPTH, P};
 use crate::vtl::java_compat;
 use crate::vtl::java_regex::JavaRegex;
+use crate::vtl::json;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Filter {
@@ -123,21 +124,10 @@ pub(super) fn test<'a>(f: &'a Filter, at: &'a [Node<'a>], root: &'a [Node<'a>]) 
                 // A document number as its parser typed it: integers as digits, decimals as
                 // Java's `Double.toString` (`2.0`, `1.0E20`).
                 Operand::Path { root: r, segs } => {
-                    match node(*r, segs, at, root).and_then(<[Node]>::first) {
-                        Some(Node::String(s)) => text.push_str(s),
-                        Some(Node::Static(StaticNode::I64(i))) => {
-                            text.push_str(itoa::Buffer::new().format(*i))
-                        }
-                        Some(Node::Static(StaticNode::U64(u))) => {
-                            text.push_str(itoa::Buffer::new().format(*u))
-                        }
-                        Some(Node::Static(StaticNode::F64(f))) => {
-                            java_compat::write_double(*f, &mut text)
-                        }
-                        Some(Node::Static(StaticNode::Bool(b))) => {
-                            text.push_str(if *b { "true" } else { "false" })
-                        }
-                        _ => {}
+                    let scalar = node(*r, segs, at, root)
+                        .filter(|n| matches!(n.first(), Some(Node::String(_) | Node::Static(_))));
+                    if let Some(n) = scalar {
+                        json::write_java(n, &mut text);
                     }
                 }
                 _ => match resolve(o, at, root) {
