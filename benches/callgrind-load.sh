@@ -4,6 +4,9 @@
 # shared machine cannot resolve a few percent.
 #
 # usage: benches/callgrind-load.sh [APIGATE_BINARY]   (default: target/release/apigate)
+#        SIM=1 benches/callgrind-load.sh ...  also simulates the caches and branch predictors and
+#        prints their misses a request (I1mr: instruction-cache misses, D1mr/D1mw: data-cache
+#        read/write misses, Bcm/Bim: mispredicted conditional/indirect branches)
 #
 # Runs the load bench's proxy target (8 connections, closed loop) against apigate under
 # `valgrind --tool=callgrind`, collecting only inside client-connection tasks (the request path,
@@ -18,10 +21,15 @@ bench=$(ls -t target/release/deps/load-* | grep -v '\.d$' | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+sim=""
+if [ "${SIM:-0}" = 1 ]; then
+  sim="--cache-sim=yes --branch-sim=yes"
+fi
+
 cat >"$work/apigate" <<EOF
 #!/usr/bin/env bash
 if [ "\$1" = serve ]; then
-  exec valgrind --tool=callgrind --callgrind-out-file=$work/out.%p \
+  exec valgrind --tool=callgrind $sim --callgrind-out-file=$work/out.%p \
     --toggle-collect='apigate::server::conn::run*' "$binary" "\$@"
 fi
 exec "$binary" "\$@"
@@ -39,7 +47,9 @@ wait "$bench_pid" || true
 python3 - "$work"/out.*.1 <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
-total = int(re.search(r'^(?:summary|totals): (\d+)', text, re.M).group(1))
+events = re.search(r'^events: (.*)$', text, re.M).group(1).split()
+counts = [int(n) for n in re.search(r'^(?:summary|totals): (.*)$', text, re.M).group(1).split()]
+total = counts[0]
 names = dict(re.findall(r'^c?fn=\((\d+)\) (.*)$', text, re.M))
 wanted = {k for k, v in names.items() if v.startswith('apigate::gateway::context::RequestCtx::new')}
 requests, callee = 0, None
@@ -51,4 +61,6 @@ for line in text.split('\n'):
         requests += int(line[6:].split()[0])
         callee = None
 print(f"{total} instructions / {requests} requests = {total / max(requests, 1):.0f} per request")
+if len(events) > 1:
+    print("a request: " + " ".join(f"{e} {n / max(requests, 1):.0f}" for e, n in zip(events, counts)))
 EOF

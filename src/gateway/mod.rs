@@ -133,7 +133,14 @@ impl Handler for Gateway {
         let snap = self.snapshot.load_full();
         let mut ctx = RequestCtx::new(snap.api.clone(), req);
         let span = crate::telemetry::request_span(&ctx);
-        let result = self.run(&snap, &mut ctx).instrument(span.clone()).await;
+        let run = self.run(&snap, &mut ctx);
+        // A disabled span (apigate's log level above `info`) is not entered: wrapping the
+        // phases' future would only copy it once more.
+        let result = if span.is_disabled() {
+            run.await
+        } else {
+            run.instrument(span.clone()).await
+        };
         let (response, classified) = match result {
             Ok(response) => (response, None),
             Err(err) => {

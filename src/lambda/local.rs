@@ -20,6 +20,7 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use http::uri::Authority;
@@ -36,7 +37,11 @@ const MAX_PER_CLIENT: usize = 4;
 
 /// What one client connection keeps for its calls.
 struct Local {
-    upstreams: RefCell<Vec<Upstream>>,
+    /// Boxed so that taking one for a call and giving it back moves a pointer, and a call's
+    /// future holds a pointer rather than the connection and its buffers (hence the `allow`:
+    /// the boxes are moved out of the `Vec` and back, which clippy's rule does not consider).
+    #[allow(clippy::vec_box)]
+    upstreams: RefCell<Vec<Box<Upstream>>>,
     /// The connection's call timer, reused from call to call (see [`within`]).
     timer: Cell<Option<Pin<Box<Sleep>>>>,
 }
@@ -64,32 +69,64 @@ pub(super) fn in_scope() -> bool {
 /// `started` is the call's one clock read, which [`exchange`] also uses for its connection's
 /// idle time (a clock read costs about 55 ns on the VMs this runs on, a few per call add up).
 /// Inside a [`scope`] the call is timed by the connection's one reused timer
-/// ([`crate::reused_timer`]) instead of a timer registered and removed for every call.
-pub(super) async fn within<F: Future>(
-    started: Instant,
-    timeout: Duration,
-    fut: F,
-) -> Option<F::Output> {
-    let deadline = tokio::time::Instant::from_std(started) + timeout;
-    if !in_scope() {
-        return tokio::time::timeout_at(deadline, fut).await.ok();
+/// ([`crate::reused_timer`]) instead of a timer registered and removed for every call; outside
+/// one, by a timer of its own.
+pub(super) fn within<F: Future>(started: Instant, timeout: Duration, fut: F) -> Within<F> {
+    Within {
+        fut,
+        deadline: tokio::time::Instant::from_std(started) + timeout,
+        timer: None,
     }
-    let kept = LOCAL.try_with(|l| l.timer.take()).ok().flatten();
-    // Deliberate: the connection's one call timer, made at its first call.
-    let mut timer = kept.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)));
-    let mut fut = std::pin::pin!(fut);
-    let out = tokio::select! {
-        biased;
-        out = &mut fut => Some(out),
-        () = crate::reused_timer::until(timer.as_mut(), deadline) => None,
-    };
-    let _outside = LOCAL.try_with(|l| l.timer.set(Some(timer)));
-    out
+}
+
+pin_project_lite::pin_project! {
+    /// [`within`]'s future. Written out rather than as an `async fn` with `select!`: that one's
+    /// state held `fut` twice (the argument and its pinned copy), and this future is part of
+    /// every request's.
+    pub(super) struct Within<F> {
+        #[pin]
+        fut: F,
+        deadline: tokio::time::Instant,
+        // The call timer while the call runs: taken from the scope at the first poll and given
+        // back when the call ends. A call dropped midway drops it, and the connection's next
+        // call makes another.
+        timer: Option<Pin<Box<Sleep>>>,
+    }
+}
+
+impl<F: Future> Future for Within<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(out) = this.fut.poll(cx) {
+            give_back(this.timer.take());
+            return Poll::Ready(Some(out));
+        }
+        let deadline = *this.deadline;
+        let timer = this.timer.get_or_insert_with(|| {
+            let kept = LOCAL.try_with(|l| l.timer.take()).ok().flatten();
+            // Deliberate: the connection's one call timer, made at its first call (or a
+            // call's own, outside a scope).
+            kept.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)))
+        });
+        let mut until = crate::reused_timer::until(timer.as_mut(), deadline);
+        ready!(Pin::new(&mut until).poll(cx));
+        give_back(this.timer.take());
+        Poll::Ready(None)
+    }
+}
+
+/// Gives the call timer back to the connection (outside a scope, drops it).
+fn give_back(timer: Option<Pin<Box<Sleep>>>) {
+    if timer.is_some() {
+        let _outside = LOCAL.try_with(|l| l.timer.set(timer));
+    }
 }
 
 /// Takes this client connection's idle connection to `authority`, if any. The caller owns it for
 /// the call, so no borrow of the task-local is held across an await.
-fn take(authority: &Authority) -> Option<Upstream> {
+fn take(authority: &Authority) -> Option<Box<Upstream>> {
     LOCAL
         .try_with(|l| {
             let mut ups = l.upstreams.borrow_mut();
@@ -103,7 +140,7 @@ fn take(authority: &Authority) -> Option<Upstream> {
 /// Gives a connection back after a completely read reply. Its idle time is counted from the
 /// start of the call that used it, `started`: at most the call's length more than the true idle
 /// time, so a connection is never reused past the idle timeout, and no clock is read here.
-fn put(mut up: Upstream, started: Instant) {
+fn put(mut up: Box<Upstream>, started: Instant) {
     up.idle_since = started;
     let _outside = LOCAL.try_with(|l| {
         let mut ups = l.upstreams.borrow_mut();
@@ -133,16 +170,13 @@ pub(super) async fn exchange<R: Outgoing>(
     });
     let (mut up, was_reused) = match reused {
         Some(up) => (up, true),
-        None => (
-            Upstream::connect(connector, uri, authority.clone()).await?,
-            false,
-        ),
+        None => (connect(connector, uri, authority.clone()).await?, false),
     };
     let reply = match up.call(req).await {
         Ok(reply) => reply,
         // The reused connection broke before the request went out: a new one, once.
         Err(CallError::Unsent(_)) if was_reused => {
-            up = Upstream::connect(connector, uri, authority).await?;
+            up = connect(connector, uri, authority).await?;
             up.call(req).await.map_err(CallError::into_inner)?
         }
         Err(e) => return Err(e.into_inner()),
@@ -151,6 +185,19 @@ pub(super) async fn exchange<R: Outgoing>(
         put(up, started);
     }
     Ok(reply)
+}
+
+/// Opens a connection, boxed as [`Local`] keeps it. The connect future is boxed too: it runs
+/// once per connection, and inline it would make every call's future (and every future that
+/// awaits one) larger by its size, copied at each level on every request.
+async fn connect(
+    connector: &HttpConnector,
+    uri: &http::Uri,
+    authority: Authority,
+) -> Result<Box<Upstream>, InvokeError> {
+    Box::pin(Upstream::connect(connector, uri, authority))
+        .await
+        .map(Box::new)
 }
 
 #[cfg(test)]

@@ -160,9 +160,11 @@ impl Invoker {
         match &function.target {
             FunctionTarget::InvokeUrl(url) if is_plain_http(url) && local::in_scope() => {
                 let call = invoke_api::InvokeCall::new(url, payload, trace);
+                // Not boxed (unlike `exchange` below): this call's future is small, as its
+                // connection is boxed and its connect future too (see `local::connect`), and a
+                // box would cost an allocation and a copy of the future on every request.
                 let exchange = local::exchange(&self.connector, self.idle_timeout, &call, started);
-                // Boxed for the reason given in `exchange`.
-                let reply = local::within(started, timeout, Box::pin(exchange))
+                let reply = local::within(started, timeout, exchange)
                     .await
                     .unwrap_or(Err(InvokeError::Timeout))?;
                 invoke_api::classify(reply)

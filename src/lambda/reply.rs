@@ -16,13 +16,25 @@ use super::InvokeError;
 /// Field slots kept inline (a Lambda reply has a handful).
 pub(super) const INLINE_FIELDS: usize = 16;
 
-/// Where one field's name and value sit in the head.
+/// Where one field's name and value sit in the head. Sixteen-bit offsets: a head is at most
+/// 64 KiB (the parser refuses a longer one), and a [`Reply`] is moved through each future
+/// that awaits it, so its inline slots are kept small.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct FieldSpan {
-    pub(super) name: u32,
-    pub(super) name_len: u32,
-    pub(super) value: u32,
-    pub(super) value_len: u32,
+    pub(super) name: u16,
+    pub(super) name_len: u16,
+    pub(super) value: u16,
+    pub(super) value_len: u16,
+}
+
+impl FieldSpan {
+    fn name_range(&self) -> std::ops::Range<usize> {
+        usize::from(self.name)..usize::from(self.name) + usize::from(self.name_len)
+    }
+
+    fn value_range(&self) -> std::ops::Range<usize> {
+        usize::from(self.value)..usize::from(self.value) + usize::from(self.value_len)
+    }
 }
 
 /// A complete reply: status, fields (in received order) and body.
@@ -58,8 +70,8 @@ impl Reply {
     /// Every field as (name, value), in received order.
     pub fn fields(&self) -> impl DoubleEndedIterator<Item = (&[u8], &[u8])> {
         self.fields.iter().map(|f| {
-            let name = &self.head[f.name as usize..(f.name + f.name_len) as usize];
-            let value = &self.head[f.value as usize..(f.value + f.value_len) as usize];
+            let name = &self.head[f.name_range()];
+            let value = &self.head[f.value_range()];
             (name, value)
         })
     }
@@ -86,12 +98,10 @@ impl Reply {
         let headers = reply.headers_mut();
         headers.reserve(self.fields.len());
         for f in &self.fields {
-            let name = &self.head[f.name as usize..(f.name + f.name_len) as usize];
+            let name = &self.head[f.name_range()];
             let name =
                 HeaderName::from_bytes(name).map_err(|e| InvokeError::Protocol(e.to_string()))?;
-            let value = self
-                .head
-                .slice(f.value as usize..(f.value + f.value_len) as usize);
+            let value = self.head.slice(f.value_range());
             let value = HeaderValue::from_maybe_shared(value)
                 .map_err(|e| InvokeError::Protocol(e.to_string()))?;
             headers.append(name, value);
@@ -150,7 +160,7 @@ mod tests {
 
     fn reply() -> Reply {
         let head = Bytes::from_static(b"HTTP/1.1 200 OK\r\nA: 1\r\nb: 2\r\na: 3\r\n\r\n");
-        let span = |name: u32, value: u32| FieldSpan {
+        let span = |name: u16, value: u16| FieldSpan {
             name,
             name_len: 1,
             value,

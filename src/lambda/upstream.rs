@@ -360,7 +360,8 @@ fn parse_head_with<const SLOTS: usize>(buf: &mut BytesMut) -> Result<Option<Repl
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
-    if len > u32::MAX as usize {
+    // Field offsets are 16-bit (`FieldSpan`); a longer head is over `MAX_HEAD` anyway.
+    if len > usize::from(u16::MAX) {
         return Err(InvokeError::Protocol("response head too large".into()).into());
     }
     // Offsets, not slices: the field slices borrow `buf`, which is split just below. httparse
@@ -370,10 +371,10 @@ fn parse_head_with<const SLOTS: usize>(buf: &mut BytesMut) -> Result<Option<Repl
         .headers
         .iter()
         .map(|f| FieldSpan {
-            name: (f.name.as_ptr() as usize - base) as u32,
-            name_len: f.name.len() as u32,
-            value: (f.value.as_ptr() as usize - base) as u32,
-            value_len: f.value.len() as u32,
+            name: (f.name.as_ptr() as usize - base) as u16,
+            name_len: f.name.len() as u16,
+            value: (f.value.as_ptr() as usize - base) as u16,
+            value_len: f.value.len() as u16,
         })
         .collect();
     let head = buf.split_to(len).freeze();
