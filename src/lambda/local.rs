@@ -87,9 +87,10 @@ pin_project_lite::pin_project! {
         #[pin]
         fut: F,
         deadline: tokio::time::Instant,
-        // The call timer while the call runs: taken from the scope at the first poll and given
-        // back when the call ends. A call dropped midway drops it, and the connection's next
-        // call makes another.
+        // The call timer while the call runs: taken from the scope at the first poll that
+        // finds the call pending (a call ready at once never touches it) and given back when
+        // the call ends. A call dropped midway drops it, and the connection's next call makes
+        // another.
         timer: Option<Pin<Box<Sleep>>>,
     }
 }
@@ -111,7 +112,9 @@ impl<F: Future> Future for Within<F> {
             kept.unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)))
         });
         let mut until = crate::reused_timer::until(timer.as_mut(), deadline);
-        ready!(Pin::new(&mut until).poll(cx));
+        // Polled outside the task's cooperative budget, as `tokio::time::timeout` polls its
+        // timer: a call that used the budget up must still time out.
+        ready!(Pin::new(&mut tokio::task::unconstrained(&mut until)).poll(cx));
         give_back(this.timer.take());
         Poll::Ready(None)
     }

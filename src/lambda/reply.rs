@@ -16,9 +16,9 @@ use super::InvokeError;
 /// Field slots kept inline (a Lambda reply has a handful).
 pub(super) const INLINE_FIELDS: usize = 16;
 
-/// Where one field's name and value sit in the head. Sixteen-bit offsets: a head is at most
-/// 64 KiB (the parser refuses a longer one), and a [`Reply`] is moved through each future
-/// that awaits it, so its inline slots are kept small.
+/// Where one field's name and value sit in the head. Sixteen-bit offsets: the client refuses a
+/// head longer than `u16::MAX` bytes, and a [`Reply`] is moved through each future that awaits
+/// it, so its inline slots are kept small.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct FieldSpan {
     pub(super) name: u16,

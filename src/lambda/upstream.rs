@@ -32,8 +32,9 @@ use super::reply::{
 use super::{error_chain, InvokeError, MAX_RESULT_BYTES};
 use crate::server::chunked::{ChunkedDecoder, Progress};
 
-/// Longest reply head accepted (status line and fields), as hyper's default buffer limit.
-const MAX_HEAD: usize = 64 * 1024;
+/// Longest reply head accepted (status line and fields): the most that 16-bit field offsets
+/// ([`FieldSpan`]) reach. A Lambda reply's head is a few hundred bytes.
+const MAX_HEAD: usize = u16::MAX as usize;
 /// Most header fields in a reply head.
 const MAX_FIELDS: usize = 128;
 /// Field slots tried first (a Lambda reply has a handful).
@@ -360,8 +361,9 @@ fn parse_head_with<const SLOTS: usize>(buf: &mut BytesMut) -> Result<Option<Repl
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
-    // Field offsets are 16-bit (`FieldSpan`); a longer head is over `MAX_HEAD` anyway.
-    if len > usize::from(u16::MAX) {
+    // Field offsets are 16-bit (`FieldSpan`); `MAX_HEAD` keeps them in range. A head that
+    // arrived whole in one read is checked here, as one still incomplete is in `read_head`.
+    if len > MAX_HEAD {
         return Err(InvokeError::Protocol("response head too large".into()).into());
     }
     // Offsets, not slices: the field slices borrow `buf`, which is split just below. httparse

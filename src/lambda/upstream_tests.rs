@@ -118,30 +118,32 @@ async fn connection_close_ends_reuse() {
     server.await.unwrap();
 }
 
-/// A reply of `head_filler` bytes of one field, then `X-Last`, then a two-byte body.
-fn long_reply(head_filler: usize) -> &'static [u8] {
+/// A reply whose head (status line, a filler field, `X-Last`, `Content-Length`, blank line) is
+/// exactly `head_len` bytes long, with a two-byte body.
+fn reply_with_head_of(head_len: usize) -> &'static [u8] {
+    let fixed = "HTTP/1.1 200 OK\r\nX-Filler: \r\nX-Last: end\r\nContent-Length: 2\r\n\r\n".len();
     let text = format!(
         "HTTP/1.1 200 OK\r\nX-Filler: {}\r\nX-Last: end\r\nContent-Length: 2\r\n\r\nok",
-        "a".repeat(head_filler)
+        "a".repeat(head_len - fixed)
     );
     // Leaked: `serve` takes static replies, and a test process ends soon.
     Box::leak(text.into_bytes().into_boxed_slice())
 }
 
-/// Field offsets are 16-bit: the last field of a 60 KB head reads back whole, and a head over
-/// 64 KiB is refused rather than read with wrapped offsets.
+/// Field offsets are 16-bit: the last field of a head of `u16::MAX` bytes reads back whole, and
+/// a head one byte longer is refused rather than read with wrapped offsets.
 #[tokio::test]
-async fn heads_up_to_64_kib_keep_every_field() {
-    let (addr, server) = serve(vec![long_reply(60_000)]).await;
+async fn heads_up_to_u16_max_bytes_keep_every_field() {
+    let (addr, server) = serve(vec![reply_with_head_of(MAX_HEAD)]).await;
     let mut up = upstream(addr).await;
     let reply = up.call(&post(addr, "x")).await.unwrap();
-    assert_eq!(reply.get("x-filler").map(<[u8]>::len), Some(60_000));
     assert_eq!(reply.get("x-last"), Some(&b"end"[..]));
+    assert_eq!(reply.get("content-length"), Some(&b"2"[..]));
     assert_eq!(reply.body.as_ref(), b"ok");
     drop(up);
     server.await.unwrap();
 
-    let (addr, server) = serve(vec![long_reply(66_000)]).await;
+    let (addr, server) = serve(vec![reply_with_head_of(MAX_HEAD + 1)]).await;
     let mut up = upstream(addr).await;
     let err = up.call(&post(addr, "x")).await.unwrap_err().into_inner();
     assert!(
