@@ -121,11 +121,11 @@ async fn connection_close_ends_reuse() {
 /// A reply whose head (status line, a filler field, `X-Last`, `Content-Length`, blank line) is
 /// exactly `head_len` bytes long, with a two-byte body.
 fn reply_with_head_of(head_len: usize) -> &'static [u8] {
-    let fixed = "HTTP/1.1 200 OK\r\nX-Filler: \r\nX-Last: end\r\nContent-Length: 2\r\n\r\n".len();
-    let text = format!(
-        "HTTP/1.1 200 OK\r\nX-Filler: {}\r\nX-Last: end\r\nContent-Length: 2\r\n\r\nok",
-        "a".repeat(head_len - fixed)
-    );
+    let head = |filler: &str| {
+        format!("HTTP/1.1 200 OK\r\nX-Filler: {filler}\r\nX-Last: end\r\nContent-Length: 2\r\n\r\n")
+    };
+    let fixed = head("").len();
+    let text = head(&"a".repeat(head_len - fixed)) + "ok";
     // Leaked: `serve` takes static replies, and a test process ends soon.
     Box::leak(text.into_bytes().into_boxed_slice())
 }
